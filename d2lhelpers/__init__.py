@@ -1,0 +1,8 @@
+"""Helpers for the softmax regression lesson book (《动手学深度学习 v2》 chapter 3).
+
+Each module holds one concept; the public API is re-exported here.
+"""
+from .data import (FashionMNISTError, TEXT_LABELS, default_root, fashion_mnist_dir,
+                   get_fashion_mnist_labels, load_data_fashion_mnist,
+                   load_fashion_mnist_tensors)
+from .plot import show_images
