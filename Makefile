@@ -32,7 +32,7 @@ book: data
 
 unit: data
 	@echo "== Unit and property tests of d2lhelpers"
-	$(BIN)/pytest tests -q
+	$(BIN)/pytest tests -q --ignore=tests/site
 
 nbval: data
 	@echo "== Strict nbval: every chapter re-executed and its outputs compared with the stored ones"
