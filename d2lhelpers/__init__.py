@@ -6,3 +6,4 @@ from .data import (FashionMNISTError, TEXT_LABELS, default_root, fashion_mnist_d
                    get_fashion_mnist_labels, load_data_fashion_mnist,
                    load_fashion_mnist_tensors)
 from .plot import show_images
+from .functional import log_softmax, logsumexp, one_hot, softmax

@@ -1,0 +1,91 @@
+"""Softmax and friends: turn logits into probabilities, and labels into one-hot vectors.
+
+All three softmax-type functions use the log-sum-exp trick: subtracting the largest logit
+first changes nothing mathematically (softmax is invariant to adding a constant) but keeps
+``exp`` from overflowing, so logits of +-1e4 give finite results.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+
+__all__ = ['softmax', 'log_softmax', 'logsumexp', 'one_hot']
+
+
+def _check_logits(X, dim, name: str) -> int:
+    """Validate ``X`` and ``dim`` for a softmax-type function; return ``dim`` as a plain int."""
+    if not isinstance(X, torch.Tensor):
+        raise ValueError(f'{name} expects a torch.Tensor, got {type(X).__name__}; '
+                         f'wrap it first, e.g. torch.tensor(...)')
+    if not X.is_floating_point():
+        raise ValueError(f'{name} needs a floating-point tensor, got dtype {X.dtype}; '
+                         f'convert it first, e.g. X.float()')
+    if X.dim() == 0:
+        raise ValueError(f'{name} needs a tensor with at least 1 dimension (a vector of '
+                         f'logits), got a 0-d tensor (a single number)')
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise ValueError(f'dim must be an integer, got {dim!r}')
+    if not -X.dim() <= dim < X.dim():
+        raise ValueError(f'dim={dim} is out of range for a tensor with {X.dim()} dimensions '
+                         f'(shape {tuple(X.shape)}); use a dim in {-X.dim()}..{X.dim() - 1}')
+    if X.shape[dim] == 0:
+        raise ValueError(f'{name} of a tensor with no entries along dim={dim} '
+                         f'(shape {tuple(X.shape)}) is undefined')
+    return dim
+
+
+def _shift(X: torch.Tensor, dim: int) -> torch.Tensor:
+    """The largest entry along ``dim`` (kept as a dimension), 0 where it is not finite."""
+    m = X.detach().amax(dim=dim, keepdim=True)
+    return torch.where(torch.isfinite(m), m, torch.zeros_like(m))
+
+
+def logsumexp(X: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Tensor:
+    """``log(sum(exp(X), dim))`` computed stably as ``m + log(sum(exp(X - m)))``, m = max."""
+    dim = _check_logits(X, dim, 'logsumexp')
+    m = _shift(X, dim)
+    out = m + torch.log(torch.exp(X - m).sum(dim=dim, keepdim=True))
+    return out if keepdim else out.squeeze(dim)
+
+
+def log_softmax(X: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """``log(softmax(X, dim))`` without taking the log of a number that underflowed to 0."""
+    dim = _check_logits(X, dim, 'log_softmax')
+    return X - logsumexp(X, dim=dim, keepdim=True)
+
+
+def softmax(X: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """``exp(X) / sum(exp(X))`` along ``dim`` (rows by default), after subtracting the max.
+
+    Each slice along ``dim`` becomes a probability distribution: non-negative, summing to 1,
+    in the same order as the logits.
+    """
+    dim = _check_logits(X, dim, 'softmax')
+    E = torch.exp(X - _shift(X, dim))
+    return E / E.sum(dim=dim, keepdim=True)
+
+
+def one_hot(y: torch.Tensor | Sequence[int], num_classes: int,
+            dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Encode class indices ``y`` (1-D, integers in ``[0, num_classes)``) as one-hot rows.
+
+    Returns a float tensor of shape ``[len(y), num_classes]`` with a single 1 per row.
+    """
+    if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 1:
+        raise ValueError(f'num_classes must be an integer >= 1, got {num_classes!r}')
+    if not isinstance(y, torch.Tensor):
+        y = torch.as_tensor(y)
+    if y.dtype == torch.bool or y.is_floating_point() or y.is_complex():
+        raise ValueError(f'one_hot needs integer class indices, got dtype {y.dtype}; '
+                         f'convert them first, e.g. y.long()')
+    if y.dim() != 1:
+        raise ValueError(f'one_hot needs a 1-D tensor of labels (one per example), got a '
+                         f'{y.dim()}-D tensor of shape {tuple(y.shape)}')
+    bad = ((y < 0) | (y >= num_classes)).nonzero().flatten()
+    if len(bad):
+        i = int(bad[0])
+        raise ValueError(f'labels must lie in [0, {num_classes}) (that is 0..{num_classes - 1} '
+                         f'for num_classes={num_classes}), got {int(y[i])} at position {i}')
+    out = torch.zeros(len(y), num_classes, dtype=dtype, device=y.device)
+    return out.scatter_(1, y.long().unsqueeze(1), 1)
