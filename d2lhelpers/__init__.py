@@ -7,3 +7,5 @@ from .data import (FashionMNISTError, TEXT_LABELS, default_root, fashion_mnist_d
                    load_fashion_mnist_tensors)
 from .plot import show_images
 from .functional import log_softmax, logsumexp, one_hot, softmax
+from .losses import (cross_entropy, huber_grad, huber_loss, l1_grad, l1_loss, l2_grad, l2_loss,
+                     softmax_cross_entropy)

@@ -1,0 +1,133 @@
+"""Loss functions of the lesson, elementwise (no reduction), with their gradients.
+
+Regression losses compare a prediction ``y_hat`` with the truth ``y`` (same shape) through the
+error ``e = y_hat - y``:
+
+* :func:`l2_loss` ``= e**2 / 2``, gradient :func:`l2_grad` ``= e``;
+* :func:`l1_loss` ``= |e|``, (sub)gradient :func:`l1_grad` ``= sign(e)`` (0 at ``e = 0``);
+* :func:`huber_loss` ``= e**2 / 2`` if ``|e| <= delta`` else ``delta * (|e| - delta / 2)``,
+  gradient :func:`huber_grad` ``= clip(e, -delta, delta)``.
+
+Classification losses take integer labels ``y`` of shape ``[n]``:
+
+* :func:`cross_entropy` takes probabilities ``y_hat`` of shape ``[n, q]`` (the seed's form,
+  ``-log y_hat[i, y[i]]``);
+* :func:`softmax_cross_entropy` takes logits ``o`` of shape ``[n, q]`` and is numerically
+  stable (log-sum-exp); it equals ``F.cross_entropy(o, y, reduction='none')``.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .functional import log_softmax
+
+__all__ = ['l2_loss', 'l1_loss', 'huber_loss', 'l2_grad', 'l1_grad', 'huber_grad',
+           'cross_entropy', 'softmax_cross_entropy']
+
+
+def _tensors(**named) -> None:
+    for name, value in named.items():
+        if not isinstance(value, torch.Tensor):
+            raise ValueError(f'{name} must be a torch.Tensor, got {type(value).__name__}; '
+                             f'wrap it with torch.tensor(...)')
+
+
+def _same_shape(y_hat: torch.Tensor, y: torch.Tensor) -> None:
+    _tensors(y_hat=y_hat, y=y)
+    if y_hat.shape != y.shape:
+        raise ValueError(f'y_hat and y must have the same shape, got y_hat {tuple(y_hat.shape)} '
+                         f'and y {tuple(y.shape)}')
+
+
+def _check_delta(delta: float) -> None:
+    if not (isinstance(delta, (int, float)) and math.isfinite(delta) and delta > 0):
+        raise ValueError(f'the Huber threshold delta must be a positive number, got {delta!r}')
+
+
+def l2_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Squared loss ``(y_hat - y)**2 / 2`` per element (half of ``nn.MSELoss(reduction='none')``)."""
+    _same_shape(y_hat, y)
+    return (y_hat - y) ** 2 / 2
+
+
+def l2_grad(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Gradient of :func:`l2_loss` with respect to ``y_hat``: ``y_hat - y``."""
+    _same_shape(y_hat, y)
+    return y_hat - y
+
+
+def l1_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Absolute loss ``|y_hat - y|`` per element (``nn.L1Loss(reduction='none')``)."""
+    _same_shape(y_hat, y)
+    return (y_hat - y).abs()
+
+
+def l1_grad(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """(Sub)gradient of :func:`l1_loss` w.r.t. ``y_hat``: ``sign(y_hat - y)``, 0 where equal.
+
+    ``|e|`` has no derivative at ``e = 0``; any value in ``[-1, 1]`` is a subgradient there,
+    and 0 is the one chosen here (and by PyTorch's autograd).
+    """
+    _same_shape(y_hat, y)
+    return torch.sign(y_hat - y)
+
+
+def huber_loss(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torch.Tensor:
+    """Huber's robust loss per element (``nn.HuberLoss(reduction='none', delta=delta)``).
+
+    ``e**2 / 2`` where ``|e| <= delta`` (like L2), ``delta * (|e| - delta / 2)`` elsewhere
+    (like L1, scaled by ``delta`` and shifted so that the two pieces meet), ``e = y_hat - y``.
+    """
+    _check_delta(delta)
+    _same_shape(y_hat, y)
+    e = y_hat - y
+    abs_e = e.abs()
+    return torch.where(abs_e <= delta, e ** 2 / 2, delta * (abs_e - delta / 2))
+
+
+def huber_grad(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torch.Tensor:
+    """Gradient of :func:`huber_loss` w.r.t. ``y_hat``: ``clip(y_hat - y, -delta, delta)``."""
+    _check_delta(delta)
+    _same_shape(y_hat, y)
+    return torch.clamp(y_hat - y, -delta, delta)
+
+
+def _check_labels(scores: torch.Tensor, y: torch.Tensor, what: str) -> None:
+    _tensors(**{what: scores, 'y': y})
+    if scores.dim() != 2 or y.dim() != 1 or scores.shape[0] != y.shape[0]:
+        raise ValueError(f'{what} must have shape [n, q] and y shape [n], got {what} '
+                         f'{tuple(scores.shape)} and y {tuple(y.shape)}')
+    if y.dtype.is_floating_point or y.dtype.is_complex or y.dtype == torch.bool:
+        raise ValueError(f'labels y must be integer class indices, got dtype {y.dtype}')
+    q = scores.shape[1]
+    if y.numel() and (y.min() < 0 or y.max() >= q):
+        raise ValueError(f'labels y must lie in [0, {q}) for {q} classes, '
+                         f'got values from {y.min().item()} to {y.max().item()}')
+
+
+def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy per example from probabilities: ``-log y_hat[i, y[i]]``.
+
+    ``y_hat`` has shape ``[n, q]`` with entries in [0, 1] (e.g. the output of a softmax);
+    ``y`` holds ``n`` integer labels in ``[0, q)``. The seed's form: it picks each example's
+    true-class probability by fancy indexing. A probability of exactly 0 gives ``inf``;
+    prefer :func:`softmax_cross_entropy` on logits.
+    """
+    _check_labels(y_hat, y, 'y_hat')
+    if not bool(((y_hat >= 0) & (y_hat <= 1)).all()):
+        raise ValueError('y_hat must hold probabilities in [0, 1] (apply softmax to logits '
+                         'first, or use softmax_cross_entropy)')
+    return -torch.log(y_hat[range(len(y)), y])
+
+
+def softmax_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy per example from logits, numerically stable.
+
+    ``-log softmax(o)[i, y[i]] = logsumexp(o[i]) - o[i, y[i]]``, computed with a stable
+    log-softmax, so logits such as 1e4 give finite losses. Equals
+    ``F.cross_entropy(logits, y, reduction='none')`` (``nn.CrossEntropyLoss``).
+    """
+    _check_labels(logits, y, 'logits')
+    return -log_softmax(logits, dim=1)[torch.arange(len(y), device=logits.device), y]
