@@ -13,7 +13,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
 import d2lhelpers  # noqa: E402
-from d2lhelpers import train as T  # noqa: E402
+T = d2lhelpers  # the public API (d2lhelpers.train is the function, not the module)
 
 
 # ---------------------------------------------------------------- accuracy
