@@ -1,7 +1,8 @@
 """Loss functions of the lesson, elementwise (no reduction), with their gradients.
 
-Regression losses compare a prediction ``y_hat`` with the truth ``y`` (same shape) through the
-error ``e = y_hat - y``:
+Regression losses compare a prediction ``y_hat`` with the truth ``y`` (same shape) through
+``e = y_hat - y`` (the lesson calls ``y - y_hat`` the error; the losses ignore the sign, the
+gradients with respect to ``y_hat`` below are in terms of ``y_hat - y``):
 
 * :func:`l2_loss` ``= e**2 / 2``, gradient :func:`l2_grad` ``= e``;
 * :func:`l1_loss` ``= |e|``, (sub)gradient :func:`l1_grad` ``= sign(e)`` (0 at ``e = 0``);
@@ -18,6 +19,7 @@ Classification losses take integer labels ``y`` of shape ``[n]``:
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import torch
 
@@ -42,7 +44,8 @@ def _same_shape(y_hat: torch.Tensor, y: torch.Tensor) -> None:
 
 
 def _check_delta(delta: float) -> None:
-    if not (isinstance(delta, (int, float)) and math.isfinite(delta) and delta > 0):
+    if isinstance(delta, bool) or not (isinstance(delta, Real) and math.isfinite(delta)
+                                       and delta > 0):
         raise ValueError(f'the Huber threshold delta must be a positive number, got {delta!r}')
 
 

@@ -143,7 +143,7 @@ def test_huber_is_shifted_scaled_l1_far_out(factor, sign, delta):
 
 # --- validation -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize('delta', [0.0, -1.0, float('nan')])
+@pytest.mark.parametrize('delta', [0.0, -1.0, float('nan'), float('inf'), True, '1.0'])
 @pytest.mark.parametrize('fn', [losses.huber_loss, losses.huber_grad])
 def test_bad_delta(fn, delta):
     with pytest.raises(ValueError, match='delta'):
