@@ -1,0 +1,253 @@
+"""A very small Chrome DevTools Protocol client for the browser tests.
+
+It starts headless Chromium with ``--remote-debugging-port=0``, reads the browser's websocket
+address from its stderr, and speaks CDP over one websocket (``websocket-client``) using a
+flattened session per page. Only what the site tests need: navigate, wait for load, evaluate
+JavaScript, record network requests and page errors, take screenshots.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websocket  # websocket-client
+
+CHROMIUM_NAMES = ('chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable')
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium/Chrome executable, or None."""
+    for name in CHROMIUM_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+class CDPError(RuntimeError):
+    """The browser answered a command with an error, or did not answer in time."""
+
+
+@dataclass
+class Request:
+    url: str
+    status: int | None = None
+    failed: str | None = None  # the net error text, e.g. net::ERR_CONNECTION_REFUSED
+
+
+@dataclass
+class PageLog:
+    requests: dict[str, Request] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)      # uncaught JS exceptions
+    console_errors: list[str] = field(default_factory=list)
+    loaded: bool = False
+
+
+class Browser:
+    """Headless Chromium driven over CDP. Use as a context manager."""
+
+    def __init__(self, executable: str, width: int = 1280, height: int = 900):
+        self.width, self.height = width, height
+        self._profile = tempfile.TemporaryDirectory(prefix='site-test-chromium-')
+        args = [executable, '--headless', '--no-sandbox', '--disable-gpu',
+                '--disable-background-networking', '--disable-component-update',
+                '--disable-sync', '--no-first-run', '--no-default-browser-check',
+                '--disable-extensions', '--mute-audio', '--hide-scrollbars',
+                f'--user-data-dir={self._profile.name}', '--remote-debugging-port=0',
+                f'--window-size={width},{height}', 'about:blank']
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     text=True)
+        ws_url = self._read_ws_url()
+        # Keep reading Chromium's stderr so that a full pipe never blocks it.
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self.ws = websocket.create_connection(ws_url, timeout=60, suppress_origin=True)
+        self._next_id = 0
+        self._events: list[dict] = []
+        self.session: str | None = None
+        self.log = PageLog()
+
+    def _read_ws_url(self, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        seen = []
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            seen.append(line)
+            match = re.search(r'DevTools listening on (ws://\S+)', line)
+            if match:
+                return match.group(1)
+        self.proc.kill()
+        raise CDPError('Chromium did not start a DevTools endpoint:\n' + ''.join(seen[-20:]))
+
+    def _drain_stderr(self) -> None:
+        try:
+            for _ in self.proc.stderr:
+                pass
+        except (ValueError, OSError):
+            pass
+
+    # -- protocol -----------------------------------------------------------------------
+    def send(self, method: str, params: dict | None = None, session: bool = True,
+             timeout: float = 60.0) -> dict:
+        self._next_id += 1
+        msg = {'id': self._next_id, 'method': method, 'params': params or {}}
+        if session and self.session:
+            msg['sessionId'] = self.session
+        self.ws.send(json.dumps(msg))
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = self._receive(deadline)
+            if reply is None:
+                raise CDPError(f'no answer to {method} within {timeout} s')
+            if reply.get('id') == self._next_id:
+                if 'error' in reply:
+                    raise CDPError(f"{method}: {reply['error']}")
+                return reply.get('result', {})
+
+    def _receive(self, deadline: float) -> dict | None:
+        """Read one message (handling events on the way); None on timeout."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        self.ws.settimeout(remaining)
+        try:
+            msg = json.loads(self.ws.recv())
+        except websocket.WebSocketTimeoutException:
+            return None
+        if 'method' in msg:
+            self._on_event(msg)
+        return msg
+
+    def _on_event(self, msg: dict) -> None:
+        method, params = msg['method'], msg.get('params', {})
+        log = self.log
+        if method == 'Network.requestWillBeSent':
+            log.requests[params['requestId']] = Request(params['request']['url'])
+        elif method == 'Network.responseReceived':
+            req = log.requests.setdefault(params['requestId'], Request(params['response']['url']))
+            req.status = params['response']['status']
+        elif method == 'Network.loadingFailed':
+            req = log.requests.setdefault(params['requestId'], Request('?'))
+            if not params.get('canceled'):
+                req.failed = params.get('errorText', 'failed')
+        elif method == 'Page.loadEventFired':
+            log.loaded = True
+        elif method == 'Runtime.exceptionThrown':
+            details = params['exceptionDetails']
+            text = details.get('exception', {}).get('description') or details.get('text')
+            log.errors.append(str(text))
+        elif method == 'Runtime.consoleAPICalled' and params.get('type') == 'error':
+            log.console_errors.append(' '.join(
+                str(a.get('value', a.get('description', ''))) for a in params.get('args', [])))
+
+    def pump(self, seconds: float) -> None:
+        """Handle events for ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while self._receive(deadline) is not None:
+            pass
+
+    # -- pages --------------------------------------------------------------------------
+    def open_page(self) -> None:
+        """Open a fresh tab and attach to it (network, page, runtime events on)."""
+        target = self.send('Target.createTarget', {'url': 'about:blank'}, session=False)
+        attached = self.send('Target.attachToTarget',
+                             {'targetId': target['targetId'], 'flatten': True}, session=False)
+        self.session = attached['sessionId']
+        for domain in ('Network', 'Page', 'Runtime'):
+            self.send(f'{domain}.enable')
+        self.send('Network.setCacheDisabled', {'cacheDisabled': True})
+        self._set_viewport(self.width, self.height)
+
+    def goto(self, url: str, timeout: float = 60.0, settle: float = 0.5) -> PageLog:
+        """Navigate, wait for the load event and for the network to go quiet."""
+        self.log = PageLog()
+        result = self.send('Page.navigate', {'url': url})
+        if result.get('errorText'):
+            raise CDPError(f"navigating to {url}: {result['errorText']}")
+        deadline = time.monotonic() + timeout
+        while not self.log.loaded:
+            if self._receive(deadline) is None:
+                raise CDPError(f'{url} did not finish loading within {timeout} s')
+        self.pump(settle)
+        return self.log
+
+    def evaluate(self, expression: str, timeout: float = 60.0):
+        """Run ``expression`` in the page (promises are awaited) and return its value."""
+        result = self.send('Runtime.evaluate',
+                           {'expression': expression, 'awaitPromise': True,
+                            'returnByValue': True}, timeout=timeout)
+        if 'exceptionDetails' in result:
+            details = result['exceptionDetails']
+            raise CDPError('JavaScript error: ' + str(
+                details.get('exception', {}).get('description') or details.get('text')))
+        return result['result'].get('value')
+
+    def wait_for(self, expression: str, timeout: float = 30.0, interval: float = 0.2):
+        """Poll ``expression`` until it is truthy; return its value (or the last falsy one)."""
+        deadline = time.monotonic() + timeout
+        value = self.evaluate(expression)
+        while not value and time.monotonic() < deadline:
+            self.pump(interval)
+            value = self.evaluate(expression)
+        return value
+
+    def screenshot(self, path: Path, max_height: int = 8000) -> None:
+        """Write a PNG of the whole page (up to ``max_height`` CSS pixels) to ``path``.
+
+        The viewport is made as tall as the page for the shot (what a reader would see when
+        scrolling through), then restored.
+        """
+        height = self.evaluate('document.documentElement.scrollHeight') or self.height
+        height = max(self.height, min(int(height), max_height))
+        scroll = self.evaluate('[scrollX, scrollY]')
+        self.evaluate('scrollTo(0, 0)')
+        self._set_viewport(self.width, height)
+        try:
+            self.pump(0.5)
+            shot = self.send('Page.captureScreenshot', {'format': 'png'})
+        finally:
+            self._set_viewport(self.width, self.height)
+            self.evaluate(f'scrollTo({scroll[0]}, {scroll[1]})')
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(shot['data']))
+
+    def element_png(self, rect: dict) -> bytes:
+        """PNG of a region of the page (document coordinates, CSS pixels)."""
+        shot = self.send('Page.captureScreenshot', {
+            'format': 'png', 'captureBeyondViewport': False,
+            'clip': {**{k: float(rect[k]) for k in ('x', 'y', 'width', 'height')}, 'scale': 1}})
+        return base64.b64decode(shot['data'])
+
+    def _set_viewport(self, width: int, height: int) -> None:
+        self.send('Emulation.setDeviceMetricsOverride',
+                  {'width': width, 'height': height, 'deviceScaleFactor': 1, 'mobile': False})
+
+    def close(self) -> None:
+        try:
+            self.ws.close()
+        except Exception:
+            pass
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._profile.cleanup()
+
+    def __enter__(self) -> 'Browser':
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,308 @@
+"""The built site as a reader meets it, checked in headless Chromium (``make site-test``).
+
+Every page in ``_toc.yml`` is loaded from a local server; each page is visited once and what the
+browser saw is kept, then checked by the tests below:
+- no request failed and none went to another host than 127.0.0.1 (the site works offline);
+- no uncaught JavaScript error;
+- every formula is typeset by MathJax (``mjx-container``) without a TeX error;
+- every figure stored in the notebook is on the page, loaded, and not blown up (crisp);
+- the explorers' static sliders (``<input type="range">``) move and change the displayed image;
+- each notebook page has a Colab launch link built from ``repository.url``;
+- Chinese search finds the right chapter.
+A screenshot of each page is written to ``_build/screenshots/``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+BOOK = Path(__file__).resolve().parents[2]
+SOURCE = Path(os.environ.get('BOOK_SRC') or BOOK).resolve()   # where _toc.yml, chapters live
+
+
+def toc_docnames(source: Path = SOURCE) -> list[str]:
+    """The root document and every file of the table of contents, in reading order."""
+    toc = yaml.safe_load((source / '_toc.yml').read_text(encoding='utf-8'))
+    names = [toc['root']]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if 'file' in node:
+                names.append(node['file'])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({k: v for k, v in toc.items() if k != 'root'})
+    return [re.sub(r'\.(ipynb|md)$', '', n) for n in names]
+
+
+DOCNAMES = toc_docnames()
+
+
+@dataclass
+class Expected:
+    """What a page must show, read from its source."""
+    notebook: bool
+    math: bool
+    figures: int        # PNG outputs that the html builder shows as <img>
+    sliders: int        # text/html outputs that carry an <input type="range">
+
+
+def expected(docname: str) -> Expected:
+    nb_path = SOURCE / f'{docname}.ipynb'
+    if not nb_path.exists():
+        text = (SOURCE / f'{docname}.md').read_text(encoding='utf-8')
+        return Expected(False, '$' in text or '{math}' in text, 0, 0)
+    nb = json.loads(nb_path.read_text(encoding='utf-8'))
+    markdown = ''.join(''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'markdown')
+    figures = sliders = 0
+    for cell in nb['cells']:
+        if 'remove-output' in cell.get('metadata', {}).get('tags', []):
+            continue
+        for out in cell.get('outputs', []):
+            data = out.get('data', {})
+            html = ''.join(data.get('text/html', ''))
+            if 'image/png' in data and not html:
+                figures += 1
+            if re.search(r'type=["\']?range', html):
+                sliders += 1
+    return Expected(True, '$' in markdown or '{math}' in markdown, figures, sliders)
+
+
+@dataclass
+class Visit:
+    """What the browser saw on one page."""
+    url: str
+    requests: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    sliders: list = field(default_factory=list)   # (before, after, pixels_changed) per slider
+
+
+FACTS_JS = r"""
+(async () => {
+  const maths = [...document.querySelectorAll('.math')];
+  if (maths.length) {
+    const t0 = Date.now();
+    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() - t0 < 20000)
+      await new Promise(r => setTimeout(r, 100));
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  }
+  await Promise.all([...document.images].map(img => img.complete ? null :
+      new Promise(r => { img.onload = img.onerror = r; })));
+  const colab = [...document.querySelectorAll('a[href^="https://colab.research.google.com/"]')];
+  return {
+    title: document.title,
+    math: maths.length,
+    typeset: maths.filter(m => m.querySelector('mjx-container')).length,
+    mjx: document.querySelectorAll('mjx-container').length,
+    merror: document.querySelectorAll('mjx-merror').length,
+    // an undefined macro (\foo) is drawn as red text starting with a backslash
+    undefined: document.querySelectorAll('mjx-mtext[style*="red"] > mjx-c.mjx-c5C:first-child').length,
+    untypeset: maths.filter(m => !m.querySelector('mjx-container'))
+                    .map(m => m.textContent.slice(0, 80)),
+    images: [...document.images].map(img => ({
+      src: img.currentSrc.slice(0, 120), natural: img.naturalWidth, shown: img.width,
+      output: !!img.closest('.cell_output'), hidden: img.offsetParent === null})),
+    ranges: document.querySelectorAll('input[type=range]').length,
+    colab: colab.map(a => a.href),
+  };
+})()
+"""
+
+# For slider i: find the nearest ancestor holding the picture it drives, describe the picture.
+SLIDER_JS = r"""
+((i) => {
+  const input = document.querySelectorAll('input[type=range]')[i];
+  // the picture: an img/canvas/svg that is not an icon inside the controls (Font Awesome svgs)
+  const pictures = el => [...el.querySelectorAll('img, svg, canvas')].filter(p =>
+      !p.closest('button') && !p.classList.contains('svg-inline--fa') && !p.closest('svg:not(:scope)'));
+  let box = input.parentElement;
+  while (box && !pictures(box).length) box = box.parentElement;
+  box = box || input.parentElement;
+  box.scrollIntoView({block: 'center'});
+  const r = box.getBoundingClientRect();
+  const pics = pictures(box);
+  const state = pics.map(p => p.tagName === 'IMG' ? p.src.length + ':' + p.src.slice(-64)
+                            : p.tagName === 'CANVAS' ? p.toDataURL().slice(-64)
+                            : p.innerHTML.length + ':' + p.innerHTML.slice(-64)).join('|');
+  return {min: +input.min, max: +input.max, value: +input.value, state: state,
+          rect: {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}};
+})(%d)
+"""
+
+MOVE_JS = r"""
+((i, v) => {
+  const input = document.querySelectorAll('input[type=range]')[i];
+  input.value = v;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  input.dispatchEvent(new Event('change', {bubbles: true}));
+  return +input.value;
+})(%d, %s)
+"""
+
+
+def _exercise_sliders(browser, count: int) -> list:
+    results = []
+    for i in range(count):
+        before = browser.evaluate(SLIDER_JS % i)
+        target = before['max'] if before['value'] != before['max'] else before['min']
+        pixels_before = browser.element_png(before['rect'])
+        browser.evaluate(MOVE_JS % (i, target))
+        browser.pump(0.5)
+        after = browser.evaluate(SLIDER_JS % i)
+        pixels_after = browser.element_png(before['rect'])
+        results.append((before, after, pixels_before != pixels_after))
+    return results
+
+
+@pytest.fixture(scope='module')
+def visits(browser, server, screenshot_dir):
+    """Visit pages lazily, once each."""
+    cache: dict[str, Visit] = {}
+
+    def visit(docname: str) -> Visit:
+        if docname not in cache:
+            url = server + docname + '.html'
+            log = browser.goto(url)
+            v = Visit(url)
+            v.facts = browser.evaluate(FACTS_JS)
+            browser.pump(0.3)
+            browser.screenshot(screenshot_dir / (docname.replace('/', '__') + '.png'))
+            v.sliders = _exercise_sliders(browser, v.facts['ranges'])
+            browser.pump(0.2)
+            v.requests = list(log.requests.values())
+            v.errors = list(log.errors)
+            cache[docname] = v
+        return cache[docname]
+
+    return visit
+
+
+def _is_local(url: str, server: str) -> bool:
+    scheme = urllib.parse.urlsplit(url).scheme
+    if scheme in ('data', 'blob', 'about', 'chrome-error'):
+        return True
+    return url.startswith(server)
+
+
+@pytest.mark.parametrize('docname', DOCNAMES)
+def test_page_loads_offline(visits, server, docname):
+    """Every request succeeds and stays on 127.0.0.1: nothing comes from the internet."""
+    v = visits(docname)
+    assert v.requests, f'{v.url}: the browser made no request at all'
+    remote = sorted({r.url for r in v.requests if not _is_local(r.url, server)})
+    assert not remote, f'{v.url} asks the internet for: {remote}'
+    failed = [(r.url, r.failed or r.status) for r in v.requests
+              if r.failed or (r.status is not None and r.status >= 400)]
+    assert not failed, f'{v.url}: failed local requests: {failed}'
+
+
+# Known and harmless: Sphinx 7.4 writes inline scripts added after the builder started twice,
+# and sphinx-thebe's one declares a const (thebe itself is not used by this book).
+KNOWN_JS_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared",)
+
+
+@pytest.mark.parametrize('docname', DOCNAMES)
+def test_no_javascript_errors(visits, docname):
+    v = visits(docname)
+    errors = [e for e in v.errors if not any(k in e for k in KNOWN_JS_ERRORS)]
+    assert not errors, f'{v.url}: uncaught JavaScript errors: {errors}'
+
+
+@pytest.mark.parametrize('docname', DOCNAMES)
+def test_math_is_typeset(visits, docname):
+    """Every formula is rendered by the offline MathJax, without a TeX error."""
+    v, exp = visits(docname), expected(docname)
+    f = v.facts
+    if exp.math:
+        assert f['math'] > 0, f'{v.url}: the source has math but the page has no .math element'
+    assert f['untypeset'] == [], f'{v.url}: formulas MathJax did not typeset: {f["untypeset"]}'
+    assert f['mjx'] >= f['math'], f'{v.url}: {f["mjx"]} mjx-container for {f["math"]} formulas'
+    assert f['merror'] == 0, f'{v.url}: {f["merror"]} formulas with a TeX error (red on the page)'
+    assert f['undefined'] == 0, f'{v.url}: {f["undefined"]} undefined TeX macros (red on the page)'
+
+
+@pytest.mark.parametrize('docname', DOCNAMES)
+def test_figures_present_and_crisp(visits, docname):
+    """Each stored PNG output is an <img> that loaded and is not shown larger than it is."""
+    v, exp = visits(docname), expected(docname)
+    images = v.facts['images']
+    outputs = [img for img in images if img['output']]
+    assert len(outputs) >= exp.figures, (
+        f'{v.url}: {exp.figures} figures in the notebook, {len(outputs)} <img> in cell outputs')
+    broken = [img['src'] for img in images if img['natural'] == 0]
+    assert not broken, f'{v.url}: images that did not load: {broken}'
+    blurry = [img for img in outputs if not img['hidden'] and img['shown'] > img['natural'] + 1]
+    assert not blurry, f'{v.url}: images scaled up beyond their pixels (blurry): {blurry}'
+
+
+@pytest.mark.parametrize('docname', DOCNAMES)
+def test_static_sliders_change_the_image(visits, docname):
+    """The explorers' pre-rendered sliders work without a kernel: moving one redraws the picture."""
+    v, exp = visits(docname), expected(docname)
+    assert v.facts['ranges'] >= exp.sliders, (
+        f'{v.url}: {exp.sliders} slider outputs in the notebook, '
+        f'{v.facts["ranges"]} <input type="range"> on the page')
+    for i, (before, after, pixels_changed) in enumerate(v.sliders):
+        assert after['value'] != before['value'], f'{v.url}: slider {i} did not move: {before}'
+        assert after['state'] != before['state'], (
+            f'{v.url}: slider {i} moved {before["value"]} -> {after["value"]} '
+            f'but the picture stayed the same')
+        assert pixels_changed, f'{v.url}: slider {i} moved but the pixels on screen did not change'
+
+
+def _colab_url(docname: str) -> str:
+    config = yaml.safe_load((SOURCE / '_config.yml').read_text(encoding='utf-8'))
+    repo = config['repository']
+    owner_name = urllib.parse.urlsplit(repo['url']).path.strip('/').removesuffix('.git')
+    prefix = (repo.get('path_to_book') or '').strip('/')
+    path = f'{prefix}/{docname}.ipynb' if prefix else f'{docname}.ipynb'
+    return (f"https://colab.research.google.com/github/{owner_name}/blob/"
+            f"{repo.get('branch', 'main')}/{path}")
+
+
+@pytest.mark.parametrize('docname', DOCNAMES)
+def test_colab_launch_button(visits, docname):
+    """Each notebook page links to itself on Colab, from the repository named in _config.yml."""
+    v, exp = visits(docname), expected(docname)
+    if not exp.notebook:
+        return
+    assert _colab_url(docname) in v.facts['colab'], (
+        f'{v.url}: no Colab launch link {_colab_url(docname)} (found {v.facts["colab"]})')
+
+
+SEARCHES = [('交叉熵', 'chapters/04_cross_entropy'),
+            ('损失函数', 'chapters/03_losses'),
+            ('softmax', 'chapters/02_softmax_model')]
+
+
+@pytest.mark.parametrize('query, docname', SEARCHES)
+def test_chinese_search(browser, server, screenshot_dir, query, docname):
+    """The search page (jieba-segmented index) finds the chapter for a Chinese term."""
+    if docname not in DOCNAMES:
+        pytest.skip(f'{docname} is not in this table of contents')
+    url = server + 'search.html?q=' + urllib.parse.quote(query)
+    browser.goto(url)
+    done = browser.wait_for(
+        "(() => { const s = document.querySelector('#search-results .search-summary, "
+        "#search-results p'); return s && !/^\\s*$/.test(s.textContent) && "
+        "document.querySelectorAll('#search-results ul.search li').length > 0; })()",
+        timeout=30)
+    links = browser.evaluate(
+        "[...document.querySelectorAll('#search-results ul.search li a')]"
+        ".map(a => a.getAttribute('href'))")
+    browser.screenshot(screenshot_dir / f'search__{docname.split("/")[-1]}.png')
+    assert done and links, f'searching {query!r} found nothing ({url})'
+    assert any(docname + '.html' in (href or '') for href in links), (
+        f'searching {query!r} did not find {docname}: {links}')
