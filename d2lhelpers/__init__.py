@@ -10,3 +10,4 @@ from .functional import log_softmax, logsumexp, one_hot, softmax
 from .losses import (cross_entropy, huber_grad, huber_loss, l1_grad, l1_loss, l2_grad, l2_loss,
                      softmax_cross_entropy)
 from .train import accuracy, evaluate_accuracy, predict, sgd, train, train_epoch, try_gpu; from .plot import plot_history  # noqa: E702
+from .widgets import huber_explorer, softmax_explorer
