@@ -1,17 +1,18 @@
 """Interactive explorers: the Huber-delta explorer and the softmax (logit) explorer.
 
-Each explorer is an ``ipywidgets.VBox`` of sliders above an image of a matplotlib figure.
+Each explorer is an ``ipywidgets.VBox``: sliders above an ``ipywidgets.Image`` showing one
+matplotlib figure.
 
-* In a kernel (Jupyter Lab / Notebook, VS Code, Colab) the sliders are live: moving one
-  updates the plotted artists (line data, bar heights, texts) of one figure that is kept
-  alive, and the figure is re-rendered to PNG into an ``ipywidgets.Image``. This does not
-  depend on the matplotlib backend (inline, widget, ...) and leaves no extra figure in the
-  output: the figure is never registered with ``pyplot``.
+* In a kernel (Jupyter Lab / Notebook, VS Code, Colab) the sliders are live. Moving one
+  updates the data of the plotted artists (line data, bar heights, texts), redraws only those
+  artists over a cached background (blitting on an Agg canvas) and sends the new PNG to the
+  ``Image``. This works with any matplotlib backend (inline, widget, ...) and leaves no extra
+  figure in the output: the figure is never registered with ``pyplot``.
 * On the static HTML site there is no kernel. The same display bundle therefore also carries
-  a ``text/html`` part: pre-rendered frames driven by a JavaScript slider
-  (``FuncAnimation.to_jshtml``), self-contained and offline. Jupyter front ends render the
-  widget view in preference to ``text/html``; the book's ``_config.yml`` asks MyST-NB for the
-  opposite on the HTML site.
+  a ``text/html`` part: pre-rendered frames behind a JavaScript range slider, self-contained
+  (frames inline as data URIs, no external script, style sheet or font) and starting at the
+  value the explorer was created with. Jupyter front ends render the widget view in
+  preference to ``text/html``; the book's ``_config.yml`` asks MyST-NB for the opposite.
 
 The numbers come from :mod:`d2lhelpers.explorer_data`, i.e. from the tested loss and softmax
 functions.
@@ -19,127 +20,185 @@ functions.
 from __future__ import annotations
 
 import base64
+import html
 import io
+import json
 import math
-import re
-from typing import Sequence
+import uuid
+from typing import Callable, Sequence
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib import rc_context
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from .explorer_data import (check_delta, check_logits, check_temperature, check_true_class,
                             huber_curves, softmax_state)
 
-__all__ = ['huber_explorer', 'softmax_explorer', 'HuberExplorer', 'SoftmaxExplorer']
+__all__ = ['huber_explorer', 'softmax_explorer', 'HuberExplorer', 'SoftmaxExplorer',
+           'frames_player_html']
 
-#: Unicode stand-ins for the Font Awesome icons of matplotlib's JS player (no CDN needed).
-_ICONS = {'fa-minus': '&minus;', 'fa-fast-backward': '|&#9664;&#9664;',
-          'fa-step-backward': '&#9664;|', 'fa-play fa-flip-horizontal': '&#9664;',
-          'fa-pause': '&#10074;&#10074;', 'fa-play': '&#9654;', 'fa-step-forward': '|&#9654;',
-          'fa-fast-forward': '&#9654;&#9654;|', 'fa-plus': '+'}
 _SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉'
 
+_PLAYER = """\
+<div class="d2l-explorer" id="{uid}">
+<p class="d2l-explorer-caption" style="margin:0 0 4px 0;font-size:90%;">{caption}</p>
+<div style="display:flex;align-items:center;gap:8px;flex-wrap:wrap;">
+<label for="{uid}-slider" style="font-family:serif;font-style:italic;">{name}</label>
+<input id="{uid}-slider" type="range" min="0" max="{last}" step="1" value="{start}"
+ style="width:min(360px,70vw);" aria-label="{name}">
+<output id="{uid}-value" for="{uid}-slider" style="min-width:4em;font-family:monospace;">{label}</output>
+<button type="button" id="{uid}-play" title="play / pause" aria-label="play / pause"
+ style="min-width:2.5em;">&#9654;</button>
+</div>
+<img id="{uid}-img" src="{first}" alt="{alt}" style="max-width:100%;height:auto;">
+</div>
+<script>
+(function () {{
+  var frames = {frames};
+  var labels = {labels};
+  var slider = document.getElementById("{uid}-slider");
+  var img = document.getElementById("{uid}-img");
+  var out = document.getElementById("{uid}-value");
+  var play = document.getElementById("{uid}-play");
+  var timer = null;
+  function show(i) {{
+    slider.value = i; img.src = frames[i]; out.textContent = labels[i];
+  }}
+  function stop() {{
+    if (timer !== null) {{ clearInterval(timer); timer = null; play.innerHTML = "&#9654;"; }}
+  }}
+  slider.addEventListener("input", function () {{ stop(); show(parseInt(slider.value, 10)); }});
+  play.addEventListener("click", function () {{
+    if (timer !== null) {{ stop(); return; }}
+    if (parseInt(slider.value, 10) >= frames.length - 1) {{ show(0); }}
+    play.innerHTML = "&#10074;&#10074;";
+    timer = setInterval(function () {{
+      var i = parseInt(slider.value, 10) + 1;
+      if (i >= frames.length) {{ stop(); }} else {{ show(i); }}
+    }}, {interval});
+  }});
+}})();
+</script>"""
 
-def _shrink_png(data: bytes, colors: int = 32) -> bytes:
-    """Re-encode a PNG with a small palette (line art stays crisp, the page stays light)."""
-    from PIL import Image
-    img = Image.open(io.BytesIO(data)).convert('RGB')
-    img = img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+def frames_player_html(frames: Sequence[bytes], labels: Sequence[str], start: int = 0,
+                       name: str = '', caption: str = '', alt: str = '',
+                       interval_ms: int = 250) -> str:
+    """Self-contained HTML: PNG ``frames`` behind a range slider (plus a play button).
+
+    The slider starts at frame ``start``; ``labels[i]`` is shown next to it for frame ``i``.
+    Everything is inline (data URIs, one small script); nothing is loaded from the network,
+    and without JavaScript the start frame is still shown.
+    """
+    if not frames or len(frames) != len(labels):
+        raise ValueError(f'need one label per frame, got {len(frames)} frames and '
+                         f'{len(labels)} labels')
+    if not 0 <= start < len(frames):
+        raise ValueError(f'start must lie in 0..{len(frames) - 1}, got {start}')
+    uris = ['data:image/png;base64,' + base64.b64encode(f).decode('ascii') for f in frames]
+    esc = html.escape
+    return _PLAYER.format(uid='d2l-explorer-' + uuid.uuid4().hex[:12], caption=esc(caption),
+                          name=esc(name), last=len(frames) - 1, start=start,
+                          label=esc(labels[start]), first=uris[start], alt=esc(alt),
+                          frames=json.dumps(uris, separators=(',', ':')),
+                          labels=json.dumps(list(labels), ensure_ascii=False),
+                          interval=int(interval_ms))
+
+
+def _png(rgba: np.ndarray, colors: int | None = None) -> bytes:
+    """Encode an RGBA canvas buffer as PNG; with ``colors``, as a small-palette PNG."""
+    img = Image.fromarray(rgba, 'RGBA').convert('RGB')
     out = io.BytesIO()
-    img.save(out, format='png', optimize=True)
+    if colors:
+        img = img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
+                           dither=Image.Dither.NONE)
+        img.save(out, format='png', optimize=True)
+    else:
+        img.save(out, format='png', compress_level=1)
     return out.getvalue()
 
 
-def _shrink_frames(html: str) -> str:
-    """Shrink every PNG frame embedded by matplotlib's ``HTMLWriter``."""
-    def repl(m):
-        png = base64.b64decode(m.group(2).replace('\\\n', ''))
-        return f'{m.group(1)}{base64.b64encode(_shrink_png(png)).decode("ascii")}"'
-    return re.sub(r'(frames\[\d+\] = "data:image/png;base64,)([^"]*)"', repl, html)
-
-
-def offline_jshtml(html: str, start: int = 0, alt: str = '') -> str:
-    """Make matplotlib's ``to_jshtml`` output self-contained and start it at frame ``start``.
-
-    Removes every external stylesheet link (the unneeded Font Awesome CDN), replaces the
-    icon fonts with Unicode glyphs, gives the frame image an ``alt`` text and re-encodes the
-    frames with a small palette.
-    """
-    html = _shrink_frames(html)
-    html = re.sub(r'<link\b[^>]*\bhref\s*=\s*["\']?(?:https?:)?//[^>]*>', '', html)
-    for icon, glyph in _ICONS.items():
-        html = html.replace(f'<i class="fa {icon}"></i>', glyph)
-    html = re.sub(r'<img id="(_anim_img\w+)">',
-                  lambda m: f'<img id="{m.group(1)}" alt="{alt}">', html)
-    if start:
-        html = re.sub(r'(anim(\w+) = new Animation\([^;]*\);)',
-                      lambda m: f'{m.group(1)}\n        anim{m.group(2)}.set_frame({start});',
-                      html)
-    return html
-
-
 class _Explorer(widgets.VBox):
-    """Sliders above a live figure; displays with a static JS-slider fallback."""
+    """Sliders above a live figure; displays with a static JS-slider fallback.
+
+    Subclasses build the figure, list the artists that change in :meth:`_animated`, update
+    them in :meth:`_draw` and describe the static frames in :meth:`_sweep`.
+    """
 
     dpi = 100           # the live image
-    frame_dpi = 66      # the pre-rendered frames of the static fallback
-    fps = 4
+    frame_dpi = 72      # the pre-rendered frames of the static fallback
+    frame_colors = 32   # palette size of the pre-rendered frames
 
     def __init__(self, controls: Sequence[widgets.Widget], figsize: tuple[float, float]):
-        self.fig = Figure(figsize=figsize, layout='constrained')
-        FigureCanvasAgg(self.fig)   # a plain Agg canvas: never shown by pyplot or a backend
+        self.fig = Figure(figsize=figsize, dpi=self.dpi, layout='constrained')
+        self.canvas = FigureCanvasAgg(self.fig)   # a plain Agg canvas, unknown to pyplot
         self.image = widgets.Image(format='png')
         super().__init__(children=[*controls, self.image])
+        self._background = None      # (key, saved pixels) of everything that does not change
         self._static_html: str | None = None
 
-    # subclasses: _draw() updates the artists from the controls, _sweep() gives the frames
+    # --- for subclasses ---
+    def _animated(self) -> list[Artist]:
+        """The artists that change with the controls, in drawing order."""
+        raise NotImplementedError
+
     def _draw(self) -> None:
+        """Update the artists from the current control values."""
         raise NotImplementedError
 
-    def _sweep(self):
-        """Return ``(values, start_index, draw_frame, caption, alt)`` for the static frames."""
+    def _sweep(self) -> tuple[Sequence, int, Callable, list[str], str, str, str]:
+        """``(values, start, draw_value, labels, name, caption, alt)`` of the static frames."""
         raise NotImplementedError
 
-    def _freeze_layout(self) -> None:
-        """Lay the figure out once (constrained), then keep it: redraws skip the layout."""
+    # --- machinery ---
+    def _finish(self, *controls: widgets.Widget) -> None:
+        """Lay the figure out once, mark the changing artists, watch the controls, draw."""
         self._draw()
-        self.fig.canvas.draw()
-        self.fig.set_layout_engine('none')
-
-    def _watch(self, *controls: widgets.Widget) -> None:
+        self.canvas.draw()
+        self.fig.set_layout_engine('none')   # keep that layout: redraws skip it
+        for artist in self._animated():
+            artist.set_animated(True)
         for control in controls:
             control.observe(self._on_change, names='value')
+        self.refresh()
 
     def _on_change(self, _change=None) -> None:
         self.refresh()
 
+    def _render(self, dpi: float) -> np.ndarray:
+        """Blit: restore the cached background, draw the changing artists, return RGBA."""
+        if self.fig.dpi != dpi:
+            self.fig.set_dpi(dpi)
+        key = (dpi, *(tuple(ax.get_xlim()) + tuple(ax.get_ylim()) for ax in self.fig.axes))
+        if self._background is None or self._background[0] != key:
+            self.canvas.draw()   # animated artists are skipped
+            self._background = (key, self.canvas.copy_from_bbox(self.fig.bbox))
+        self.canvas.restore_region(self._background[1])
+        for artist in self._animated():
+            self.fig.draw_artist(artist)
+        return np.asarray(self.canvas.buffer_rgba()).copy()
+
     def refresh(self) -> None:
         """Redraw the figure from the current control values and show it."""
         self._draw()
-        buf = io.BytesIO()
-        self.fig.savefig(buf, format='png', dpi=self.dpi)
-        self.image.value = buf.getvalue()
+        self.image.value = _png(self._render(self.dpi))
 
     def static_html(self) -> str:
-        """Self-contained HTML: pre-rendered frames with a JavaScript slider (cached)."""
+        """Self-contained HTML: pre-rendered frames behind a JavaScript slider (cached)."""
         if self._static_html is None:
-            from matplotlib.animation import FuncAnimation
-            values, start, draw_frame, caption, alt = self._sweep()
-            anim = FuncAnimation(self.fig, draw_frame,
-                                 frames=list(values), interval=1000 // self.fps, repeat=False,
-                                 cache_frame_data=False)
+            values, start, draw_value, labels, name, caption, alt = self._sweep()
+            frames = []
             try:
-                with rc_context({'savefig.dpi': self.frame_dpi}):
-                    html = anim.to_jshtml(fps=self.fps, default_mode='once')
+                for v in values:
+                    draw_value(v)
+                    frames.append(_png(self._render(self.frame_dpi), self.frame_colors))
             finally:
                 self._draw()   # back to the state of the live controls
-            self._static_html = (
-                '<div class="d2l-explorer">'
-                f'<p style="margin:0 0 4px 0;font-size:90%;">{caption}</p>'
-                f'{offline_jshtml(html, start=start, alt=alt)}</div>')
+                self.fig.set_dpi(self.dpi)
+            self._static_html = frames_player_html(frames, labels, start, name, caption, alt)
         return self._static_html
 
     def _plain(self) -> str:
@@ -165,28 +224,30 @@ class HuberExplorer(_Explorer):
         ax_loss, ax_grad = self.axes = self.fig.subplots(1, 2)
         c = huber_curves(delta)
         e = c['e']
-        self.spans = [ax.axvspan(-delta, delta, color='0.92', zorder=0, label=r'$|e| \leq \delta$')
-                      for ax in self.axes]
+        self.spans = [ax.axvspan(-delta, delta, color='C2', alpha=0.12, lw=0,
+                                 label=r'$|e| \leq \delta$') for ax in self.axes]
         style = {'l2': dict(color='C0', label=r'L2: $\frac{1}{2}e^2$'),
                  'l1': dict(color='C1', label=r'L1: $|e|$'),
                  'huber': dict(color='C2', lw=2.5, label='Huber')}
         self.loss_lines = {k: ax_loss.plot(e, c[k], **s)[0] for k, s in style.items()}
         self.grad_lines = {k: ax_grad.plot(e, c[f'{k}_grad'], **s)[0] for k, s in style.items()}
-        ax_loss.set(xlabel='error $e = \\hat{y} - y$', ylabel='loss', ylim=(0, 4.5),
+        ax_loss.set(xlabel=r'error $e = \hat{y} - y$', ylabel='loss', ylim=(0, 4.5),
                     xlim=(e[0], e[-1]))
-        ax_grad.set(xlabel='error $e = \\hat{y} - y$', ylabel=r'gradient $\partial l / \partial e$',
+        ax_grad.set(xlabel=r'error $e = \hat{y} - y$', ylabel=r'gradient $\partial l / \partial e$',
                     ylim=(-4.2, 4.2), xlim=(e[0], e[-1]))
-        ax_loss.legend(loc='upper center', fontsize=8)
+        self.legend = ax_loss.legend(loc='upper center', fontsize=8)
         for ax in self.axes:
             ax.grid(alpha=0.3)
         self.title = self.fig.suptitle('')
-        self._watch(self.delta_slider)
-        self._freeze_layout()
-        self.refresh()
+        self._finish(self.delta_slider)
 
     @property
     def delta(self) -> float:
         return float(self.delta_slider.value)
+
+    def _animated(self) -> list[Artist]:
+        return [*self.spans, *self.loss_lines.values(), *self.grad_lines.values(), self.legend,
+                self.title]
 
     def _draw(self, delta: float | None = None) -> None:
         delta = self.delta if delta is None else delta
@@ -200,15 +261,12 @@ class HuberExplorer(_Explorer):
                             '(shaded), linear outside')
 
     def _sweep(self):
-        values = np.round(np.arange(0.2, 3.0 + 1e-9, 0.2), 2)
-        start = int(np.argmin(np.abs(values - self.delta)))
-
-        def draw_frame(delta):
-            self._draw(float(delta))
-
+        values = [round(0.2 * i, 2) for i in range(1, 16)]     # 0.2, 0.4, ..., 3.0
+        start = int(np.argmin([abs(v - self.delta) for v in values]))
         caption = ('静态预览：拖动滑块，δ 从 0.2 变到 3.0（每步 0.2）。'
-                   '在 Jupyter 或 Colab 中运行本单元可得到可自由调节的实时控件。')
-        return values, start, draw_frame, caption, 'Huber loss and gradient for one delta'
+                   '在 Jupyter 或 Colab 中运行本单元可得到实时控件。')
+        return (values, start, lambda v: self._draw(float(v)), [f'{v:.2f}' for v in values],
+                'δ', caption, 'L2, L1 and Huber losses and their gradients for one delta')
 
     def _plain(self) -> str:
         return f'<HuberExplorer: delta slider, delta={self.delta:.2f}>'
@@ -226,9 +284,9 @@ class SoftmaxExplorer(_Explorer):
         lo, hi = min(-5.0, math.floor(min(logits))), max(5.0, math.ceil(max(logits)))
         self.logit_range = (lo, hi)
         self.logit_sliders = [
-            widgets.FloatSlider(value=v, min=lo, max=hi, step=0.1, description=f'o{_SUBSCRIPTS[i]}',
-                                readout_format='.1f', continuous_update=True,
-                                layout=widgets.Layout(width='420px'))
+            widgets.FloatSlider(value=v, min=lo, max=hi, step=0.1,
+                                description=f'o{_SUBSCRIPTS[i]}', readout_format='.1f',
+                                continuous_update=True, layout=widgets.Layout(width='420px'))
             for i, v in enumerate(logits)]
         self.class_picker = widgets.ToggleButtons(
             options=[(str(i), i) for i in range(n)], value=k, description='true class',
@@ -251,12 +309,10 @@ class SoftmaxExplorer(_Explorer):
                  title=r'$\hat{y} = \mathrm{softmax}(o / T)$')
         ax_g.set(xticks=x, xlabel='class', ylabel=r'$\partial L / \partial o$',
                  title=r'gradient $(\hat{y} - y) / T$')
-        ax_g.axhline(0, color='0.3', lw=0.8)
-        ax_p.legend(loc='upper right', fontsize=8)
+        self.zero_line = ax_g.axhline(0, color='0.3', lw=0.8)
+        self.legend = ax_p.legend(loc='upper right', fontsize=8)
         self.title = self.fig.suptitle('')
-        self._watch(*self.logit_sliders, self.class_picker, self.temperature_slider)
-        self._freeze_layout()
-        self.refresh()
+        self._finish(*self.logit_sliders, self.class_picker, self.temperature_slider)
 
     @property
     def logits(self) -> tuple[float, ...]:
@@ -274,41 +330,45 @@ class SoftmaxExplorer(_Explorer):
         """The numbers currently drawn (see :func:`d2lhelpers.explorer_data.softmax_state`)."""
         return softmax_state(self.logits, self.true_class, self.temperature)
 
+    def _animated(self) -> list[Artist]:
+        return [*self.target_bars, *self.prob_bars, *self.grad_bars, self.zero_line,
+                *self.prob_texts, *self.grad_texts, self.legend, self.title]
+
     def _draw(self, logits: Sequence[float] | None = None) -> None:
         logits = self.logits if logits is None else tuple(logits)
         k, t = self.true_class, self.temperature
         s = softmax_state(logits, k, t)
-        colors = ['C1' if i == k else 'C0' for i in range(len(logits))]
         for i, (p, g, y) in enumerate(zip(s['probs'], s['grad'], s['target'])):
+            color = 'C1' if i == k else 'C0'
             self.prob_bars[i].set_height(p)
-            self.prob_bars[i].set_facecolor(colors[i])
+            self.prob_bars[i].set_facecolor(color)
             self.target_bars[i].set_height(y)
             self.grad_bars[i].set_height(g)
-            self.grad_bars[i].set_facecolor(colors[i])
+            self.grad_bars[i].set_facecolor(color)
             self.prob_texts[i].set_position((i, p + 0.02))
             self.prob_texts[i].set_text(f'{p:.3f}')
             self.grad_texts[i].set_position((i, g + (0.04 if g >= 0 else -0.04) / t))
             self.grad_texts[i].set_va('bottom' if g >= 0 else 'top')
             self.grad_texts[i].set_text(f'{g:+.3f}')
-        self.axes[1].set_ylim(-1.2 / t, 1.2 / t)
+        if self.axes[1].get_ylim() != (-1.2 / t, 1.2 / t):
+            self.axes[1].set_ylim(-1.2 / t, 1.2 / t)   # |y_hat - y| <= 1
         o = ', '.join(f'{v:.1f}' for v in logits)
         self.title.set_text(f'o = ({o}),  T = {t:.2f},  true class {k}:  cross-entropy '
                             f'−log ŷ{_SUBSCRIPTS[k]} = {s["loss"]:.4f}')
 
     def _sweep(self):
         lo, hi = self.logit_range
-        values = np.round(np.linspace(lo, hi, 21), 3)
+        values = [round(float(v), 3) for v in np.linspace(lo, hi, 21)]
         k = self.true_class
-        start = int(np.argmin(np.abs(values - self.logits[k])))
+        start = int(np.argmin([abs(v - self.logits[k]) for v in values]))
         base = list(self.logits)
-
-        def draw_frame(v):
-            self._draw(base[:k] + [float(v)] + base[k + 1:])
-
-        caption = (f'静态预览：拖动滑块，真实类别 {k} 的 logit o{_SUBSCRIPTS[k]} 从 {lo:g} 变到 '
-                   f'{hi:g}，其余 logit 不变。在 Jupyter 或 Colab 中运行本单元可调节每个 logit、'
+        name = f'o{_SUBSCRIPTS[k]}'
+        caption = (f'静态预览：拖动滑块，真实类别 {k} 的 logit {name} 从 {lo:g} 变到 {hi:g}，'
+                   '其余 logit 不变。在 Jupyter 或 Colab 中运行本单元可调节每个 logit、'
                    '真实类别和温度 T。')
-        return values, start, draw_frame, caption, 'softmax probabilities and gradient'
+        return (values, start, lambda v: self._draw(base[:k] + [float(v)] + base[k + 1:]),
+                [f'{v:.1f}' for v in values], name, caption,
+                'softmax probabilities and cross-entropy gradient for one logit value')
 
     def _plain(self) -> str:
         return (f'<SoftmaxExplorer: {len(self.logit_sliders)} logit sliders, '

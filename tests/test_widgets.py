@@ -1,4 +1,5 @@
 """The explorers: the numbers behind the figures, the live widgets, the static fallback."""
+import json
 import re
 import warnings
 
@@ -144,24 +145,29 @@ def test_reexported_from_the_package():
 
 # --- the display bundle ---------------------------------------------------------------------
 
-@pytest.mark.parametrize('name', ['huber_bundle', 'soft_bundle'])
-def test_bundle_has_widget_view_and_offline_js_slider(name, request):
+@pytest.mark.parametrize('name, n_frames', [('huber_bundle', 15), ('soft_bundle', 21)])
+def test_bundle_has_widget_view_and_offline_js_slider(name, n_frames, request):
     bundle = request.getfixturevalue(name)
     assert bundle[WIDGET_VIEW]['model_id']
     assert len(bundle['text/plain']) < 120
     html = bundle['text/html']
-    assert '<input' in html and 'type="range"' in html and 'set_frame' in html
-    n_frames = len(re.findall(r'frames\[\d+\] = "data:image/png;base64,', html))
-    assert 15 <= n_frames <= 25
+    assert '<input' in html and 'type="range"' in html and '<script>' in html
+    frames = json.loads(re.search(r'var frames = (\[.*?\]);', html).group(1))
+    labels = json.loads(re.search(r'var labels = (\[.*?\]);', html).group(1))
+    assert len(frames) == len(labels) == n_frames
+    assert all(f.startswith('data:image/png;base64,') for f in frames)
+    assert len(set(frames)) == n_frames                  # every frame shows something new
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
     assert 'http://' not in html and 'https://' not in html
-    assert 'fa fa-' not in html            # no Font Awesome icons left without their font
+    assert 'fa fa-' not in html and '<link' not in html
     assert len(html) < 400_000             # the page stays light
 
 
-def test_static_html_starts_at_the_given_value(huber_bundle):
+def test_static_html_starts_at_the_given_value(huber_bundle, soft_bundle):
     # delta=0.5 is not a frame: the nearest frame (0.4 or 0.6) is shown first
-    assert re.search(r'\.set_frame\([12]\);', huber_bundle['text/html'])
+    assert re.search(r'type="range" min="0" max="14" step="1" value="[12]"', huber_bundle['text/html'])
+    # logit o2 = 0.3 of (1.0, -0.5, 0.3, 2.0) with true class 2: frames -5, -4.5, ..., 5
+    assert 'value="11"' in soft_bundle['text/html'] and '"0.5"' in soft_bundle['text/html']
 
 
 def test_static_html_does_not_change_the_live_figure():
@@ -170,13 +176,17 @@ def test_static_html_does_not_change_the_live_figure():
     assert 'δ = 1.70' in h.title.get_text()
     np.testing.assert_array_equal(h.grad_lines['huber'].get_ydata(),
                                   xd.huber_curves(1.7)['huber_grad'])
+    assert h.fig.dpi == h.dpi
 
 
-def test_offline_jshtml_strips_cdn_links():
-    raw = ('<link rel="stylesheet"\nhref="https://maxcdn.example/font-awesome.min.css">'
-           '<button><i class="fa fa-play"></i></button><img id="_anim_imgab12">')
-    out = w.offline_jshtml(raw, alt='x')
-    assert 'https' not in out and '<i class' not in out and 'alt="x"' in out
+def test_frames_player_html():
+    out = w.frames_player_html([b'a', b'b'], ['1', '2'], start=1, name='δ', caption='<c>')
+    assert out.count('data:image/png;base64,') == 3      # 2 frames + the start frame in <img>
+    assert 'value="1"' in out and '&lt;c&gt;' in out
+    with pytest.raises(ValueError, match='one label per frame'):
+        w.frames_player_html([b'a'], ['1', '2'])
+    with pytest.raises(ValueError, match='start'):
+        w.frames_player_html([b'a'], ['1'], start=1)
 
 
 # --- bad arguments --------------------------------------------------------------------------
