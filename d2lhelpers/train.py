@@ -124,12 +124,14 @@ def train_epoch(net: Callable, train_iter: Iterable, loss: Callable, updater: Up
 
 
 def train(net: Callable, train_iter: Iterable, test_iter: Iterable, loss: Callable,
-          num_epochs: int, updater: Updater, device=None, verbose: bool = True) -> dict:
+          num_epochs: int, updater: Updater, device=None, verbose: bool = True,
+          scheduler=None) -> dict:
     """Train for ``num_epochs``; return the history ``{'train_loss', 'train_acc', 'test_acc'}``.
 
     Prints one line per epoch with rounded numbers (identical from run to run at the same
     seed). A module ``net`` is moved to ``device`` first; a function ``net`` must already
-    have its parameters there.
+    have its parameters there. ``scheduler`` (e.g. a ``torch.optim.lr_scheduler``) has its
+    ``step()`` called once after every epoch.
     """
     if not isinstance(num_epochs, int) or num_epochs < 1:
         raise ValueError(f'num_epochs must be a positive integer, got {num_epochs!r}')
@@ -139,6 +141,8 @@ def train(net: Callable, train_iter: Iterable, test_iter: Iterable, loss: Callab
     for epoch in range(1, num_epochs + 1):
         train_loss, train_acc = train_epoch(net, train_iter, loss, updater, device)
         test_acc = evaluate_accuracy(net, test_iter, device)
+        if scheduler is not None:
+            scheduler.step()
         for key, value in zip(history, (train_loss, train_acc, test_acc)):
             history[key].append(value)
         if verbose:

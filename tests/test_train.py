@@ -164,6 +164,17 @@ def test_train_is_identical_run_to_run(capsys):
     assert outputs[0] == outputs[1]
 
 
+def test_train_steps_the_scheduler_once_per_epoch():
+    torch.manual_seed(0)
+    net = nn.Linear(2, 3)
+    train_iter, test_iter = loaders()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    T.train(net, train_iter, test_iter, nn.CrossEntropyLoss(reduction='none'), 3, opt,
+            verbose=False, scheduler=sched)
+    assert opt.param_groups[0]['lr'] == pytest.approx(0.1 / 8)
+
+
 def test_train_rejects_zero_epochs():
     with pytest.raises(ValueError, match='num_epochs'):
         T.train(nn.Linear(2, 3), [], [], nn.CrossEntropyLoss(), 0,
