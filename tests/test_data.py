@@ -171,7 +171,7 @@ def test_same_batches_as_a_shuffling_dataloader():
                      tud.DataLoader(dataset, 64, shuffle=shuffle)]
         torch.manual_seed(0)
         ours = [X.tolist() for _ in range(2) for X, _ in
-                data._batch_loader(dataset, 64, shuffle=shuffle)]
+                data._batch_loader(data.BatchIndexedTensors(*dataset.tensors), 64, shuffle)]
         assert ours == reference
 
 
