@@ -24,12 +24,15 @@ import pytest
 import yaml
 
 BOOK = Path(__file__).resolve().parents[2]
+# To check another build: BOOK_HTML=<build>/_build/html, and for a build made with --toc,
+# BOOK_TOC=<that toc file> (BOOK_SRC: a different source tree).
 SOURCE = Path(os.environ.get('BOOK_SRC') or BOOK).resolve()   # where _toc.yml, chapters live
+TOC_FILE = Path(os.environ.get('BOOK_TOC') or SOURCE / '_toc.yml')
 
 
-def toc_docnames(source: Path = SOURCE) -> list[str]:
+def toc_docnames() -> list[str]:
     """The root document and every file of the table of contents, in reading order."""
-    toc = yaml.safe_load((source / '_toc.yml').read_text(encoding='utf-8'))
+    toc = yaml.safe_load(TOC_FILE.read_text(encoding='utf-8'))
     names = [toc['root']]
 
     def walk(node):
@@ -186,7 +189,15 @@ def visits(browser, server, screenshot_dir):
             cache[docname] = v
         return cache[docname]
 
-    return visit
+    yield visit
+    # What the browser saw, next to the screenshots, for a reviewer.
+    summary = {name: {'url': v.url, 'requests': len(v.requests), 'js_errors': v.errors,
+                      'formulas': v.facts['math'], 'mjx_containers': v.facts['mjx'],
+                      'images': [(i['natural'], i['shown']) for i in v.facts['images']],
+                      'sliders': [(b['value'], a['value'], changed) for b, a, changed in v.sliders]}
+               for name, v in cache.items()}
+    (screenshot_dir / 'pages.json').write_text(
+        json.dumps(summary, ensure_ascii=False, indent=1), encoding='utf-8')
 
 
 def _is_local(url: str, server: str) -> bool:
