@@ -56,7 +56,8 @@ class Browser:
 
     def __init__(self, executable: str, width: int = 1280, height: int = 900):
         self.width, self.height = width, height
-        self._profile = tempfile.TemporaryDirectory(prefix='site-test-chromium-')
+        self._profile = tempfile.TemporaryDirectory(prefix='site-test-chromium-',
+                                                    ignore_cleanup_errors=True)
         args = [executable, '--headless', '--no-sandbox', '--disable-gpu',
                 '--disable-background-networking', '--disable-component-update',
                 '--disable-sync', '--no-first-run', '--no-default-browser-check',

@@ -295,7 +295,10 @@ def test_colab_launch_button(visits, docname):
 
 SEARCHES = [('交叉熵', 'chapters/04_cross_entropy'),
             ('损失函数', 'chapters/03_losses'),
-            ('softmax', 'chapters/02_softmax_model')]
+            ('独热编码', 'chapters/01_regression_to_classification'),
+            ('softmax', 'chapters/02_softmax_model'),
+            # two words typed together: _static/zh-search.js splits the query
+            ('交叉熵损失', 'chapters/04_cross_entropy')]
 
 
 @pytest.mark.parametrize('query, docname', SEARCHES)
