@@ -203,7 +203,7 @@ class Browser:
             value = self.evaluate(expression)
         return value
 
-    def screenshot(self, path: Path, max_height: int = 8000) -> None:
+    def screenshot(self, path: Path, max_height: int = 16000) -> None:
         """Write a PNG of the whole page (up to ``max_height`` CSS pixels) to ``path``.
 
         The viewport is made as tall as the page for the shot (what a reader would see when
