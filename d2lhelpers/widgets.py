@@ -32,6 +32,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from PIL import Image
 
 from .explorer_data import (check_delta, check_logits, check_temperature, check_true_class,
@@ -41,6 +42,7 @@ __all__ = ['huber_explorer', 'softmax_explorer', 'HuberExplorer', 'SoftmaxExplor
            'frames_player_html']
 
 _SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉'
+_WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
 
 _PLAYER = """\
 <div class="d2l-explorer" id="{uid}">
@@ -204,8 +206,14 @@ class _Explorer(widgets.VBox):
     def _plain(self) -> str:
         return f'<{type(self).__name__}>'
 
+    # ipywidgets 7 displays widgets through _ipython_display_, which would drop the text/html
+    # part; without it IPython asks _repr_mimebundle_ (the only route in ipywidgets 8).
+    _ipython_display_ = None
+
     def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        base = getattr(super(), '_repr_mimebundle_', None)   # ipywidgets >= 8
+        bundle = dict(base(**kwargs) or {}) if base else {
+            _WIDGET_VIEW: {'version_major': 2, 'version_minor': 0, 'model_id': self.model_id}}
         bundle['text/plain'] = self._plain()
         bundle['text/html'] = self.static_html()
         return bundle
@@ -290,7 +298,7 @@ class SoftmaxExplorer(_Explorer):
             for i, v in enumerate(logits)]
         self.class_picker = widgets.ToggleButtons(
             options=[(str(i), i) for i in range(n)], value=k, description='true class',
-            style={'button_width': '40px'})
+            style={'button_width': '40px', 'description_width': 'initial'})
         self.temperature_slider = widgets.FloatSlider(
             value=t, min=min(0.25, t), max=max(4.0, t), step=0.05, description='T',
             readout_format='.2f', continuous_update=True, layout=widgets.Layout(width='420px'))
@@ -299,18 +307,22 @@ class SoftmaxExplorer(_Explorer):
         ax_p, ax_g = self.axes = self.fig.subplots(1, 2)
         x = np.arange(n)
         self.target_bars = ax_p.bar(x, np.zeros(n), width=0.8, fill=False, edgecolor='0.2',
-                                    linestyle='--', label='one-hot label $y$')
+                                    linestyle='--', label='one-hot $y$')
         self.prob_bars = ax_p.bar(x, np.zeros(n), width=0.6, color='C0', label=r'$\hat{y}$')
+        true_patch = Patch(color='C1', label=r'$\hat{y}$ of the true class')
         self.grad_bars = ax_g.bar(x, np.zeros(n), width=0.6, color='C0')
         self.prob_texts = [ax_p.text(i, 0, '', ha='center', va='bottom', fontsize=8)
                            for i in range(n)]
         self.grad_texts = [ax_g.text(i, 0, '', ha='center', fontsize=8) for i in range(n)]
-        ax_p.set(ylim=(0, 1.15), xticks=x, xlabel='class', ylabel='probability',
+        ax_p.set(ylim=(0, 1.38), yticks=np.linspace(0, 1, 6), xticks=x, xlabel='class',
+                 ylabel='probability',
                  title=r'$\hat{y} = \mathrm{softmax}(o / T)$')
         ax_g.set(xticks=x, xlabel='class', ylabel=r'$\partial L / \partial o$',
                  title=r'gradient $(\hat{y} - y) / T$')
         self.zero_line = ax_g.axhline(0, color='0.3', lw=0.8)
-        self.legend = ax_p.legend(loc='upper right', fontsize=8)
+        self.legend = ax_p.legend(handles=[self.target_bars, self.prob_bars, true_patch],
+                                  loc='upper center', ncols=3, fontsize=8, handlelength=1.5,
+                                  columnspacing=1.0)
         self.title = self.fig.suptitle('')
         self._finish(*self.logit_sliders, self.class_picker, self.temperature_slider)
 

@@ -163,6 +163,14 @@ def test_bundle_has_widget_view_and_offline_js_slider(name, n_frames, request):
     assert len(html) < 400_000             # the page stays light
 
 
+def test_ipython_displays_the_whole_bundle(huber):
+    """The route IPython takes for the last expression of a cell (ipywidgets 7 and 8)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    data, _ = InteractiveShell.instance().display_formatter.format(huber)
+    assert {WIDGET_VIEW, 'text/html', 'text/plain'} <= set(data)
+    assert data[WIDGET_VIEW]['model_id'] == huber.model_id
+
+
 def test_static_html_starts_at_the_given_value(huber_bundle, soft_bundle):
     # delta=0.5 is not a frame: the nearest frame (0.4 or 0.6) is shown first
     assert re.search(r'type="range" min="0" max="14" step="1" value="[12]"', huber_bundle['text/html'])
