@@ -90,6 +90,7 @@ class Visit:
     errors: list = field(default_factory=list)
     facts: dict = field(default_factory=dict)
     sliders: list = field(default_factory=list)   # (before, after, pixels_changed) per slider
+    reveals: list = field(default_factory=list)   # the solutions, opened one by one
 
 
 FACTS_JS = r"""
@@ -144,6 +145,24 @@ SLIDER_JS = r"""
 })(%d)
 """
 
+# Open every exercise solution ({dropdown}) and hidden code cell (hide-cell) by clicking it.
+REVEAL_JS = r"""
+(async () => {
+  const boxes = [...document.querySelectorAll('details.sd-dropdown, details.hide')];
+  const result = [];
+  for (const d of boxes) {
+    const wasOpen = d.open;
+    d.querySelector('summary').click();
+    await new Promise(r => setTimeout(r, 50));
+    const body = [...d.children].filter(c => c.tagName !== 'SUMMARY');
+    result.push({kind: d.classList.contains('sd-dropdown') ? 'dropdown' : 'hide-cell',
+                 closedBefore: !wasOpen, open: d.open,
+                 height: body.reduce((h, c) => h + c.getBoundingClientRect().height, 0)});
+  }
+  return result;
+})()
+"""
+
 MOVE_JS = r"""
 ((i, v) => {
   const input = document.querySelectorAll('input[type=range]')[i];
@@ -183,6 +202,7 @@ def visits(browser, server, screenshot_dir):
             browser.pump(0.3)
             browser.screenshot(screenshot_dir / (docname.replace('/', '__') + '.png'))
             v.sliders = _exercise_sliders(browser, v.facts['ranges'])
+            v.reveals = browser.evaluate(REVEAL_JS)
             browser.pump(0.2)
             v.requests = list(log.requests.values())
             v.errors = list(log.errors)
@@ -194,7 +214,8 @@ def visits(browser, server, screenshot_dir):
     summary = {name: {'url': v.url, 'requests': len(v.requests), 'js_errors': v.errors,
                       'formulas': v.facts['math'], 'mjx_containers': v.facts['mjx'],
                       'images': [(i['natural'], i['shown']) for i in v.facts['images']],
-                      'sliders': [(b['value'], a['value'], changed) for b, a, changed in v.sliders]}
+                      'sliders': [(b['value'], a['value'], changed) for b, a, changed in v.sliders],
+                      'solutions': [(r['kind'], r['open'], round(r['height'])) for r in v.reveals]}
                for name, v in cache.items()}
     (screenshot_dir / 'pages.json').write_text(
         json.dumps(summary, ensure_ascii=False, indent=1), encoding='utf-8')
@@ -271,6 +292,18 @@ def test_static_sliders_change_the_image(visits, docname):
             f'{v.url}: slider {i} moved {before["value"]} -> {after["value"]} '
             f'but the picture stayed the same')
         assert pixels_changed, f'{v.url}: slider {i} moved but the pixels on screen did not change'
+
+
+@pytest.mark.parametrize('docname', DOCNAMES)
+def test_solutions_reveal(visits, docname):
+    """Exercise solutions start folded and open with a click (no kernel, no internet)."""
+    v, exp = visits(docname), expected(docname)
+    if exp.notebook and docname.startswith('chapters/'):
+        assert any(r['kind'] == 'dropdown' for r in v.reveals), (
+            f'{v.url}: no {{dropdown}} solution on the page')
+    for r in v.reveals:
+        assert r['closedBefore'], f'{v.url}: a {r["kind"]} is open before the reader clicks it'
+        assert r['open'] and r['height'] > 0, f'{v.url}: a {r["kind"]} did not open on click: {r}'
 
 
 def _colab_url(docname: str) -> str:
