@@ -7,8 +7,9 @@ browser saw is kept, then checked by the tests below:
 - every formula is typeset by MathJax (``mjx-container``) without a TeX error;
 - every figure stored in the notebook is on the page, loaded, and not blown up (crisp);
 - the explorers' static sliders (``<input type="range">``) move and change the displayed image;
+- exercise solutions ({dropdown}) and hidden cells start folded and open with a click;
 - each notebook page has a Colab launch link built from ``repository.url``;
-- Chinese search finds the right chapter.
+- Chinese search finds the right chapter (and the search page stays offline too).
 A screenshot of each page is written to ``_build/screenshots/``.
 """
 from __future__ import annotations
@@ -340,7 +341,7 @@ def test_chinese_search(browser, server, screenshot_dir, query, docname):
     if docname not in DOCNAMES:
         pytest.skip(f'{docname} is not in this table of contents')
     url = server + 'search.html?q=' + urllib.parse.quote(query)
-    browser.goto(url)
+    log = browser.goto(url)
     done = browser.wait_for(
         "(() => { const s = document.querySelector('#search-results .search-summary, "
         "#search-results p'); return s && !/^\\s*$/.test(s.textContent) && "
@@ -350,6 +351,8 @@ def test_chinese_search(browser, server, screenshot_dir, query, docname):
         "[...document.querySelectorAll('#search-results ul.search li a')]"
         ".map(a => a.getAttribute('href'))")
     browser.screenshot(screenshot_dir / f'search__{docname.split("/")[-1]}.png')
+    remote = sorted({r.url for r in log.requests.values() if not _is_local(r.url, server)})
+    assert not remote, f'the search page asks the internet for: {remote}'
     assert done and links, f'searching {query!r} found nothing ({url})'
     assert any(docname + '.html' in (href or '') for href in links), (
         f'searching {query!r} did not find {docname}: {links}')
