@@ -335,7 +335,8 @@ SEARCHES = [('交叉熵', 'chapters/04_cross_entropy'),
             ('交叉熵损失', 'chapters/04_cross_entropy')]
 
 
-@pytest.mark.parametrize('query, docname', SEARCHES)
+@pytest.mark.parametrize('query, docname', SEARCHES,
+                         ids=[f'{i}-{d.split("/")[-1]}' for i, (_, d) in enumerate(SEARCHES)])
 def test_chinese_search(browser, server, screenshot_dir, query, docname):
     """The search page (jieba-segmented index) finds the chapter for a Chinese term."""
     if docname not in DOCNAMES:
