@@ -16,6 +16,10 @@ matplotlib figure.
 
 The numbers come from :mod:`d2lhelpers.explorer_data`, i.e. from the tested loss and softmax
 functions.
+
+In a chapter, make the explorer the last expression of a cell tagged ``nbval-ignore-output``
+(model ids and frame ids differ on every run) and check its numbers in a compared cell, e.g.
+with :func:`d2lhelpers.explorer_data.softmax_state` or ``explorer.state()``.
 """
 from __future__ import annotations
 
@@ -51,7 +55,8 @@ _PLAYER = """\
 <label for="{uid}-slider" style="font-family:serif;font-style:italic;">{name}</label>
 <input id="{uid}-slider" type="range" min="0" max="{last}" step="1" value="{start}"
  style="width:min(360px,70vw);" aria-label="{name}">
-<output id="{uid}-value" for="{uid}-slider" style="min-width:4em;font-family:monospace;">{label}</output>
+<output id="{uid}-value" for="{uid}-slider"
+ style="min-width:4em;font-family:monospace;">{label}</output>
 <button type="button" id="{uid}-play" title="play / pause" aria-label="play / pause"
  style="min-width:2.5em;">&#9654;</button>
 </div>
@@ -140,7 +145,7 @@ class _Explorer(widgets.VBox):
         self.image = widgets.Image(format='png')
         super().__init__(children=[*controls, self.image])
         self._background = None      # (key, saved pixels) of everything that does not change
-        self._static_html: str | None = None
+        self._static_html: tuple[tuple, str] | None = None   # (control values, html)
 
     # --- for subclasses ---
     def _animated(self) -> list[Artist]:
@@ -189,8 +194,12 @@ class _Explorer(widgets.VBox):
         self.image.value = _png(self._render(self.dpi))
 
     def static_html(self) -> str:
-        """Self-contained HTML: pre-rendered frames behind a JavaScript slider (cached)."""
-        if self._static_html is None:
+        """Self-contained HTML: pre-rendered frames behind a JavaScript slider.
+
+        Cached for the current control values (they choose the swept values and the start).
+        """
+        key = tuple(c.value for c in self.children if hasattr(c, 'value') and c is not self.image)
+        if self._static_html is None or self._static_html[0] != key:
             values, start, draw_value, labels, name, caption, alt = self._sweep()
             frames = []
             try:
@@ -200,8 +209,9 @@ class _Explorer(widgets.VBox):
             finally:
                 self._draw()   # back to the state of the live controls
                 self.fig.set_dpi(self.dpi)
-            self._static_html = frames_player_html(frames, labels, start, name, caption, alt)
-        return self._static_html
+            self._static_html = (key, frames_player_html(frames, labels, start, name, caption,
+                                                         alt))
+        return self._static_html[1]
 
     def _plain(self) -> str:
         return f'<{type(self).__name__}>'

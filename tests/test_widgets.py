@@ -173,7 +173,8 @@ def test_ipython_displays_the_whole_bundle(huber):
 
 def test_static_html_starts_at_the_given_value(huber_bundle, soft_bundle):
     # delta=0.5 is not a frame: the nearest frame (0.4 or 0.6) is shown first
-    assert re.search(r'type="range" min="0" max="14" step="1" value="[12]"', huber_bundle['text/html'])
+    assert re.search(r'type="range" min="0" max="14" step="1" value="[12]"',
+                     huber_bundle['text/html'])
     # logit o2 = 0.3 of (1.0, -0.5, 0.3, 2.0) with true class 2: frames -5, -4.5, ..., 5
     assert 'value="11"' in soft_bundle['text/html'] and '"0.5"' in soft_bundle['text/html']
 
@@ -185,6 +186,15 @@ def test_static_html_does_not_change_the_live_figure():
     np.testing.assert_array_equal(h.grad_lines['huber'].get_ydata(),
                                   xd.huber_curves(1.7)['huber_grad'])
     assert h.fig.dpi == h.dpi
+
+
+def test_static_html_follows_the_controls():
+    s = w.softmax_explorer((2.0, 1.0, 0.1), true_class=0)
+    first = s.static_html()
+    assert s.static_html() is first                   # cached while nothing moves
+    s.class_picker.value = 2
+    second = s.static_html()
+    assert second != first and 'logit o₂' in second   # now sweeps the new true class
 
 
 def test_frames_player_html():
