@@ -7,6 +7,7 @@ here too: each raises a ``ValueError`` that says what was wrong and what is allo
 from __future__ import annotations
 
 import math
+import operator
 from numbers import Real
 from typing import Sequence
 
@@ -67,8 +68,12 @@ def check_logits(logits: Sequence[float]) -> tuple[float, ...]:
 
 def check_true_class(true_class, num_classes: int) -> int:
     """Return ``true_class`` as an int in ``[0, num_classes)``."""
-    if isinstance(true_class, bool) or not isinstance(true_class, (int, np.integer)):
-        raise ValueError(f'true_class must be an integer class index, got {true_class!r}')
+    try:
+        if isinstance(true_class, bool) or getattr(true_class, 'ndim', 0) != 0:
+            raise TypeError
+        true_class = operator.index(true_class)   # int, NumPy or 0-d PyTorch integers
+    except TypeError:
+        raise ValueError(f'true_class must be an integer class index, got {true_class!r}') from None
     if not 0 <= true_class < num_classes:
         raise ValueError(f'true_class must lie in 0..{num_classes - 1} for {num_classes} '
                          f'classes, got {true_class}')

@@ -226,10 +226,15 @@ def test_bad_logits(logits, match):
         w.softmax_explorer(logits)
 
 
-@pytest.mark.parametrize('k', [3, -1, 1.0, True, None])
+@pytest.mark.parametrize('k', [3, -1, 1.0, True, None, torch.tensor([1])])
 def test_bad_true_class(k):
     with pytest.raises(ValueError, match='true_class'):
         w.softmax_explorer((2.0, 1.0, 0.1), true_class=k)
+
+
+def test_true_class_accepts_integer_scalars():
+    for k in (np.int64(2), torch.tensor(2)):
+        assert w.softmax_explorer((2.0, 1.0, 0.1), true_class=k).true_class == 2
 
 
 def test_true_class_message_names_the_valid_range():
