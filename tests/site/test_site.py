@@ -351,7 +351,7 @@ def test_chinese_search(browser, server, screenshot_dir, query, docname):
     links = browser.evaluate(
         "[...document.querySelectorAll('#search-results ul.search li a')]"
         ".map(a => a.getAttribute('href'))")
-    browser.screenshot(screenshot_dir / f'search__{docname.split("/")[-1]}.png')
+    browser.screenshot(screenshot_dir / f'search__{SEARCHES.index((query, docname))}.png')
     remote = sorted({r.url for r in log.requests.values() if not _is_local(r.url, server)})
     assert not remote, f'the search page asks the internet for: {remote}'
     assert done and links, f'searching {query!r} found nothing ({url})'
