@@ -21,10 +21,11 @@ MARKER = '# 环境准备'
 def cell_source(repo_url: str) -> str:
     return f"""{MARKER}:在 Colab 上安装本书的 d2lhelpers;本地已安装时什么也不做。
 import importlib.util, subprocess, sys
+REPO = '{repo_url}'
 if importlib.util.find_spec('d2lhelpers') is None:
-    if 'google.colab' in sys.modules:
+    if 'google.colab' in sys.modules:  # install from the book's repository
         subprocess.run([sys.executable, '-m', 'pip', 'install', '-q',
-                        'git+{repo_url}'], check=True)
+                        'git+' + REPO], check=True)
     else:  # a plain checkout: d2lhelpers/ sits next to chapters/
         sys.path.insert(0, '..')"""
 
