@@ -9,24 +9,11 @@ Prints both times, the ratio, and whether the two yielded the same batches.
 """
 import argparse
 import time
-import warnings
 
 import torch
-import torchvision
-from torch.utils import data
-from torchvision import transforms
 
 import d2lhelpers
-
-
-def seed_loader(batch_size: int) -> data.DataLoader:
-    """The seed's load_data_fashion_mnist(batch_size)[0], reading the prepared files."""
-    mnist_train = torchvision.datasets.FashionMNIST(
-        root=str(d2lhelpers.default_root()), train=True,
-        transform=transforms.ToTensor(), download=False)
-    # The seed asks for 4 workers; torch warns that this machine suggests fewer. Measured as is.
-    warnings.filterwarnings('ignore', message='This DataLoader will create 4 worker processes')
-    return data.DataLoader(mnist_train, batch_size, shuffle=True, num_workers=4)
+from seed_pipeline import seed_load_data_fashion_mnist
 
 
 def read_epoch(loader) -> tuple[float, list[int], torch.Tensor]:
@@ -47,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     d2lhelpers.fashion_mnist_dir()  # prepare/verify the data outside the timings
 
-    seed_time, seed_labels, seed_sum = read_epoch(seed_loader(args.batch_size))
+    seed_time, seed_labels, seed_sum = read_epoch(seed_load_data_fashion_mnist(args.batch_size)[0])
     start = time.perf_counter()
     train_iter, _ = d2lhelpers.load_data_fashion_mnist(args.batch_size)
     setup = time.perf_counter() - start

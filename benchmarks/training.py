@@ -15,30 +15,13 @@ wait for each other. Other processes on the machine slow both runs and shrink th
 """
 import argparse
 import time
-import warnings
 
 import torch
-import torchvision
-from torch.utils import data
-from torchvision import transforms
 
 import d2lhelpers
+from seed_pipeline import seed_load_data_fashion_mnist
 
 BATCH_SIZE, LR = 256, 0.1
-
-
-def seed_loaders(batch_size: int):
-    """The seed's load_data_fashion_mnist(batch_size), reading the prepared files."""
-    root = str(d2lhelpers.default_root())
-    trans = transforms.ToTensor()
-    mnist_train = torchvision.datasets.FashionMNIST(root=root, train=True, transform=trans,
-                                                    download=False)
-    mnist_test = torchvision.datasets.FashionMNIST(root=root, train=False, transform=trans,
-                                                   download=False)
-    # The seed asks for 4 workers; torch warns that this machine suggests fewer. Measured as is.
-    warnings.filterwarnings('ignore', message='This DataLoader will create 4 worker processes')
-    return (data.DataLoader(mnist_train, batch_size, shuffle=True, num_workers=4),
-            data.DataLoader(mnist_test, batch_size, shuffle=False, num_workers=4))
 
 
 def our_loaders(batch_size: int):
@@ -88,7 +71,7 @@ def main() -> None:
     d2lhelpers.fashion_mnist_dir()  # prepare/verify the data outside the timings
 
     runs = {}
-    for name, make_loaders in (('seed', seed_loaders), ('ours', our_loaders)):
+    for name, make_loaders in (('seed', seed_load_data_fashion_mnist), ('ours', our_loaders)):
         runs[name] = seed_scratch_training(make_loaders, args.epochs, args.seed)
         print(f'{name}: test acc per epoch', ' '.join(f'{a:.4f}' for a in runs[name][1]),
               flush=True)
