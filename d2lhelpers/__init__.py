@@ -9,5 +9,5 @@ from .plot import plot_history, show_images
 from .functional import log_softmax, logsumexp, one_hot, softmax
 from .losses import (cross_entropy, huber_grad, huber_loss, l1_grad, l1_loss, l2_grad, l2_loss,
                      softmax_cross_entropy)
-from .train import accuracy, evaluate_accuracy, predict, sgd, train, train_epoch, try_gpu
+from .training import accuracy, evaluate_accuracy, predict, sgd, train, train_epoch, try_gpu
 from .widgets import huber_explorer, softmax_explorer

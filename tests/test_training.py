@@ -1,4 +1,4 @@
-"""d2lhelpers.train: accuracy, evaluation, one epoch, the training loop, predict, device choice.
+"""d2lhelpers.training: accuracy, evaluation, one epoch, the training loop, predict, device choice.
 
 Mechanics are checked on tiny synthetic tensors; learning on a small slice of the real
 Fashion-MNIST.
@@ -13,7 +13,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
 import d2lhelpers  # noqa: E402
-T = d2lhelpers  # the public API (d2lhelpers.train is the function, not the module)
+T = d2lhelpers  # tested through the public API
 
 
 # ---------------------------------------------------------------- accuracy
