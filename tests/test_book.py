@@ -14,29 +14,16 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 BOOK = Path(__file__).resolve().parent.parent
 
 
-def toc_files() -> list[str]:
-    """Every file named in _toc.yml (without suffix), root first."""
-    toc = yaml.safe_load((BOOK / '_toc.yml').read_text(encoding='utf-8'))
-    files = [toc['root']]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if 'file' in node:
-                files.append(node['file'])
-            for key, value in node.items():
-                if key != 'file':
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != 'root'})
-    return [re.sub(r'\.(ipynb|md)$', '', f) for f in files]
+def _tool(name: str):
+    """Import tools/<name>.py (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, BOOK / 'tools' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def source_of(name: str) -> Path | None:
@@ -46,7 +33,7 @@ def source_of(name: str) -> Path | None:
     return None
 
 
-TOC = toc_files()
+TOC = _tool('toc').toc_docnames(BOOK / '_toc.yml')
 CHAPTERS = [f for f in TOC if f.startswith('chapters/')]
 
 
@@ -117,16 +104,12 @@ def test_intro_links_every_chapter():
 
 
 # ---------------------------------------------------------------- the Colab set-up cell
-def _colab_cell_module():
-    spec = importlib.util.spec_from_file_location('colab_cell', BOOK / 'tools' / 'colab_cell.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+
 
 
 def test_setup_cells_in_sync_with_repository_url(capsys):
     """tools/colab_cell.py (check mode) finds every first code cell up to date."""
-    status = _colab_cell_module().main(write=False)
+    status = _tool('colab_cell').main(write=False)
     out = capsys.readouterr().out
     assert status == 0, f'set-up cells out of date (run make colab-cell):\n{out}'
 
@@ -135,7 +118,7 @@ def test_setup_cells_in_sync_with_repository_url(capsys):
 def test_setup_cell_comes_first(name):
     nb = load(name)
     code = [c for c in nb['cells'] if c['cell_type'] == 'code']
-    marker = _colab_cell_module().MARKER
+    marker = _tool('colab_cell').MARKER
     assert code and src(code[0]).startswith(marker), (
         f'{name}: the first code cell must be the set-up cell starting with {marker!r}')
     assert len(code) > 1 and 'manual_seed' in src(code[1]), (

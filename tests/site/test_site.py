@@ -14,6 +14,7 @@ A screenshot of each page is written to ``_build/screenshots/``.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -31,26 +32,14 @@ SOURCE = Path(os.environ.get('BOOK_SRC') or BOOK).resolve()   # where _toc.yml, 
 TOC_FILE = Path(os.environ.get('BOOK_TOC') or SOURCE / '_toc.yml')
 
 
-def toc_docnames() -> list[str]:
-    """The root document and every file of the table of contents, in reading order."""
-    toc = yaml.safe_load(TOC_FILE.read_text(encoding='utf-8'))
-    names = [toc['root']]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if 'file' in node:
-                names.append(node['file'])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != 'root'})
-    return [re.sub(r'\.(ipynb|md)$', '', n) for n in names]
+def _toc_module():
+    spec = importlib.util.spec_from_file_location('toc', BOOK / 'tools' / 'toc.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-DOCNAMES = toc_docnames()
+DOCNAMES = _toc_module().toc_docnames(TOC_FILE)
 
 
 @dataclass
