@@ -21,7 +21,7 @@ from .losses import (huber_grad, huber_loss, l1_grad, l1_loss, l2_grad, l2_loss,
 __all__ = ['ERRORS', 'MIN_CLASSES', 'MAX_CLASSES', 'check_delta', 'check_logits',
            'check_true_class', 'check_temperature', 'huber_curves', 'softmax_state']
 
-#: The errors ``e = y_hat - y`` on the horizontal axis of the Huber explorer.
+#: The differences ``y_hat - y`` on the horizontal axis of the Huber explorer.
 ERRORS = torch.linspace(-4.0, 4.0, 401, dtype=torch.float64)
 MIN_CLASSES, MAX_CLASSES = 2, 5
 

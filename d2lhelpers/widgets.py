@@ -249,9 +249,11 @@ class HuberExplorer(_Explorer):
                  'huber': dict(color='C2', lw=2.5, label='Huber')}
         self.loss_lines = {k: ax_loss.plot(e, c[k], **s)[0] for k, s in style.items()}
         self.grad_lines = {k: ax_grad.plot(e, c[f'{k}_grad'], **s)[0] for k, s in style.items()}
-        ax_loss.set(xlabel=r'error $e = \hat{y} - y$', ylabel='loss', ylim=(0, 4.5),
+        # The book's error is e = y - y_hat; the losses depend on |e| only, and the
+        # gradients are taken with respect to the prediction, as in chapter 03.
+        ax_loss.set(xlabel=r'$\hat{y} - y$', ylabel='loss', ylim=(0, 4.5),
                     xlim=(e[0], e[-1]))
-        ax_grad.set(xlabel=r'error $e = \hat{y} - y$', ylabel=r'gradient $\partial l / \partial e$',
+        ax_grad.set(xlabel=r'$\hat{y} - y$', ylabel=r'gradient $\partial l / \partial \hat{y}$',
                     ylim=(-4.2, 4.2), xlim=(e[0], e[-1]))
         self.legend = ax_loss.legend(loc='upper center', fontsize=8)
         for ax in self.axes:
