@@ -1,14 +1,14 @@
 # make book  - set up .venv, prepare the data, build the HTML site into _build/html
 # make test  - set up .venv, prepare the data, run unit tests and strict nbval on every chapter
 # make lab   - open the notebooks in Jupyter Lab
-# make refresh NB=chapters/x.ipynb - re-run a notebook top to bottom and store its outputs
+# make refresh NB=chapters/x.ipynb - sync it with texts/x.md, re-run it top to bottom, store outputs
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: setup data book test unit nbval site-test lab refresh refresh-all bench colab-cell clean
+.PHONY: setup data book test unit nbval site-test lab refresh refresh-all texts bench colab-cell clean
 
 setup: $(STAMP)
 
@@ -47,11 +47,18 @@ site-test: book
 lab: data
 	$(BIN)/jupyter lab chapters
 
+# A chapter is edited in its text (texts/NN_*.md) or in Jupyter: sync the pair, run the
+# notebook top to bottom, store its outputs, sync the text again (jupytext.toml pairs them).
 refresh: data
+	$(BIN)/jupytext --sync $(NB)
 	$(BIN)/jupyter execute --inplace $(NB)
+	$(BIN)/jupytext --sync $(NB)
 
 refresh-all: data
-	for nb in $(NOTEBOOKS); do $(BIN)/jupyter execute --inplace $$nb || exit 1; done
+	for nb in $(NOTEBOOKS); do $(MAKE) --no-print-directory refresh NB=$$nb || exit 1; done
+
+texts: setup
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
 bench: data
 	$(BIN)/python benchmarks/loaders.py
