@@ -11,4 +11,5 @@ from .glue import glue
 from .losses import (cross_entropy, huber_grad, huber_loss, l1_grad, l1_loss, l2_grad, l2_loss,
                      softmax_cross_entropy)
 from .training import accuracy, evaluate_accuracy, sgd, train, train_epoch, try_gpu
-from .widgets import huber_explorer, softmax_explorer
+from .fitting import fit_line, outlier_data, parameter_error
+from .widgets import huber_explorer, outlier_explorer, softmax_explorer

@@ -6,44 +6,41 @@ here too: each raises a ``ValueError`` that says what was wrong and what is allo
 """
 from __future__ import annotations
 
-import math
-import operator
-from numbers import Real
 from typing import Sequence
 
 import numpy as np
 import torch
 
+from .fitting import LOSSES, fit_line, outlier_data, parameter_error
 from .functional import one_hot, softmax
 from .losses import (huber_grad, huber_loss, l1_grad, l1_loss, l2_grad, l2_loss,
                      softmax_cross_entropy)
+from .validation import class_index, positive_number
 
-__all__ = ['ERRORS', 'MIN_CLASSES', 'MAX_CLASSES', 'check_delta', 'check_logits',
-           'check_true_class', 'check_temperature', 'huber_curves', 'softmax_state']
+__all__ = ['ERROR_RANGE', 'NUM_ERRORS', 'MIN_CLASSES', 'MAX_CLASSES', 'check_delta',
+           'check_logits', 'check_true_class', 'check_temperature', 'check_error_range',
+           'errors', 'huber_curves', 'softmax_state', 'outlier_state']
 
-#: The differences ``y_hat - y`` on the horizontal axis of the Huber explorer.
-ERRORS = torch.linspace(-4.0, 4.0, 401, dtype=torch.float64)
+#: The Huber explorer shows ``y_hat - y`` in ``[-ERROR_RANGE, ERROR_RANGE]`` by default, at
+#: ``NUM_ERRORS`` evenly spaced points.
+ERROR_RANGE, NUM_ERRORS = 4.0, 401
 MIN_CLASSES, MAX_CLASSES = 2, 5
 
 
-def _is_number(x) -> bool:
-    return isinstance(x, Real) and not isinstance(x, bool)
-
-
 def check_delta(delta) -> float:
-    """Return ``delta`` as a float; it must be a finite number > 0."""
-    if not _is_number(delta) or not math.isfinite(delta) or delta <= 0:
-        raise ValueError(f'the Huber threshold delta must be a finite number > 0 '
-                         f'(e.g. 1.0), got {delta!r}')
-    return float(delta)
+    """Return the Huber threshold ``delta`` as a float; it must be a finite number > 0."""
+    return positive_number(delta, 'the Huber threshold delta', 'e.g. 1.0')
 
 
 def check_temperature(temperature) -> float:
-    """Return ``temperature`` as a float; it must be a finite number > 0."""
-    if not _is_number(temperature) or not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f'the softmax temperature must be a finite number > 0 '
-                         f'(1.0 is the plain softmax), got {temperature!r}')
-    return float(temperature)
+    """Return the softmax ``temperature`` as a float; it must be a finite number > 0."""
+    return positive_number(temperature, 'the softmax temperature', '1.0 is the plain softmax')
+
+
+def check_error_range(error_range) -> float:
+    """Return the half-width of the Huber explorer's horizontal axis; a finite number > 0."""
+    return positive_number(error_range, 'error_range (the largest |y_hat - y| shown)',
+                           'e.g. 4.0')
 
 
 def check_logits(logits: Sequence[float]) -> tuple[float, ...]:
@@ -68,31 +65,29 @@ def check_logits(logits: Sequence[float]) -> tuple[float, ...]:
 
 def check_true_class(true_class, num_classes: int) -> int:
     """Return ``true_class`` as an int in ``[0, num_classes)``."""
-    try:
-        if isinstance(true_class, bool) or getattr(true_class, 'ndim', 0) != 0:
-            raise TypeError
-        true_class = operator.index(true_class)   # int, NumPy or 0-d PyTorch integers
-    except TypeError:
-        raise ValueError(f'true_class must be an integer class index, got {true_class!r}') from None
-    if not 0 <= true_class < num_classes:
-        raise ValueError(f'true_class must lie in 0..{num_classes - 1} for {num_classes} '
-                         f'classes, got {true_class}')
-    return int(true_class)
+    return class_index(true_class, num_classes, 'true_class')
 
 
-def huber_curves(delta: float, errors: torch.Tensor = ERRORS) -> dict[str, np.ndarray]:
-    """L2, L1 and Huber losses and their gradients over the errors ``e`` (prediction e, truth 0).
+def errors(error_range: float = ERROR_RANGE) -> torch.Tensor:
+    """The differences ``y_hat - y`` drawn by the Huber explorer: ``NUM_ERRORS`` points in
+    ``[-error_range, error_range]`` (float64)."""
+    r = check_error_range(error_range)
+    return torch.linspace(-r, r, NUM_ERRORS, dtype=torch.float64)
+
+
+def huber_curves(delta: float, error_range: float = ERROR_RANGE) -> dict[str, np.ndarray]:
+    """L2, L1 and Huber losses and their gradients over ``e = y_hat - y`` (truth 0).
 
     Returns NumPy arrays under the keys ``e``, ``l2``, ``l1``, ``huber``, ``l2_grad``,
-    ``l1_grad`` and ``huber_grad``.
+    ``l1_grad`` and ``huber_grad``, at the points :func:`errors` gives. ``delta`` goes straight
+    to :func:`~d2lhelpers.losses.huber_loss`, which checks it. Used in chapter 03 (损失函数).
     """
-    delta = check_delta(delta)
-    y_hat, y = errors, torch.zeros_like(errors)
-    out = {'e': errors,
-           'l2': l2_loss(y_hat, y), 'l1': l1_loss(y_hat, y),
-           'huber': huber_loss(y_hat, y, delta=delta),
-           'l2_grad': l2_grad(y_hat, y), 'l1_grad': l1_grad(y_hat, y),
-           'huber_grad': huber_grad(y_hat, y, delta=delta)}
+    e = errors(error_range)
+    zero = torch.zeros_like(e)
+    out = {'e': e, 'huber': huber_loss(e, zero, delta=delta),
+           'huber_grad': huber_grad(e, zero, delta=delta),
+           'l2': l2_loss(e, zero), 'l1': l1_loss(e, zero),
+           'l2_grad': l2_grad(e, zero), 'l1_grad': l1_grad(e, zero)}
     return {k: v.numpy() for k, v in out.items()}
 
 
@@ -104,6 +99,7 @@ def softmax_state(logits: Sequence[float], true_class: int,
     cross-entropy ``-log y_hat[true_class]`` and its gradient w.r.t. ``o`` is
     ``(y_hat - y) / T`` (plain ``y_hat - y`` at ``T = 1``), ``y`` being the one-hot label.
     Returns ``probs``, ``target`` (one-hot), ``grad`` (NumPy arrays) and ``loss`` (float).
+    Used in chapters 02 (Softmax 回归模型) and 04 (交叉熵).
     """
     o = torch.tensor(check_logits(logits), dtype=torch.float64)
     k = check_true_class(true_class, o.numel())
@@ -114,3 +110,18 @@ def softmax_state(logits: Sequence[float], true_class: int,
     loss = softmax_cross_entropy(scaled, torch.tensor([k]))[0]
     return {'probs': probs.numpy(), 'target': target.numpy(),
             'grad': ((probs - target) / t).numpy(), 'loss': float(loss)}
+
+
+def outlier_state(shift: float = 1.0, delta: float = 0.5) -> dict:
+    """Chapter 03's outlier experiment for one setting: the points and the three fitted lines.
+
+    ``shift`` scales how far the outliers are pulled down (1 = the chapter's data, see
+    :func:`d2lhelpers.fitting.outlier_data`); ``delta`` is Huber's threshold. Returns ``x``,
+    ``y`` (NumPy arrays), ``fits`` (``{'l2': (w, b), 'l1': ..., 'huber': ...}``, from
+    :func:`d2lhelpers.fitting.fit_line`) and ``errors`` (each fit's ``||(w, b) - (2, 1)||``).
+    Used in chapter 03 (损失函数).
+    """
+    x, y = outlier_data(shift)
+    fits = {loss: fit_line(x, y, loss, delta=delta) for loss in LOSSES}
+    return {'x': x.numpy(), 'y': y.numpy(), 'fits': fits,
+            'errors': {loss: parameter_error(*wb) for loss, wb in fits.items()}}

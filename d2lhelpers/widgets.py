@@ -1,35 +1,28 @@
-"""Interactive explorers: the Huber-delta explorer and the softmax (logit) explorer.
+"""Interactive explorers in a kernel: Huber δ, softmax logits, and outliers against a fit.
 
 Each explorer is an ``ipywidgets.VBox``: sliders above an ``ipywidgets.Image`` showing one
 matplotlib figure.
 
-* In a kernel (Jupyter Lab / Notebook, VS Code, Colab) the sliders are live. Moving one
-  updates the data of the plotted artists (line data, bar heights, texts), redraws only those
-  artists over a cached background (blitting on an Agg canvas) and sends the new PNG to the
-  ``Image``. This works with any matplotlib backend (inline, widget, ...) and leaves no extra
-  figure in the output: the figure is never registered with ``pyplot``.
-* On the static HTML site there is no kernel. The same display bundle therefore also carries
-  a ``text/html`` part: pre-rendered frames behind a JavaScript range slider, self-contained
-  (frames inline as data URIs, no external script, style sheet or font) and starting at the
-  value the explorer was created with. Jupyter front ends render the widget view in
-  preference to ``text/html``; the book's ``_config.yml`` asks MyST-NB for the opposite.
+* In a kernel (Jupyter Lab / Notebook, VS Code, Colab with ipywidgets 7 or 8) the sliders are
+  live. Moving one updates the data of the plotted artists, redraws only those over a cached
+  background (blitting on an Agg canvas) and sends the new PNG to the ``Image``. The figure is
+  drawn at the width it is shown (960 CSS pixels) at twice the pixel density, and is never
+  registered with ``pyplot`` (no extra figure in the output).
+* On the static HTML site there is no kernel: the same display bundle also carries a
+  ``text/html`` part from :mod:`d2lhelpers.static_view`, whose controls are computed and drawn
+  by JavaScript in the browser. Jupyter front ends render the widget view in preference to
+  ``text/html``; the book's ``_config.yml`` asks MyST-NB for the opposite.
 
-The numbers come from :mod:`d2lhelpers.explorer_data`, i.e. from the tested loss and softmax
-functions.
-
-In a chapter, make the explorer the last expression of a cell tagged ``nbval-ignore-output``
-(model ids and frame ids differ on every run) and check its numbers in a compared cell, e.g.
-with :func:`d2lhelpers.explorer_data.softmax_state` or ``explorer.state()``.
+The numbers come from :mod:`d2lhelpers.explorer_data`, i.e. from the tested loss, softmax and
+fitting functions. In a chapter, make the explorer the last expression of a cell tagged
+``nbval-ignore-output`` (model ids differ on every run) and check its numbers in a compared
+cell with ``explorer.state()``.
 """
 from __future__ import annotations
 
-import base64
-import html
 import io
-import json
 import math
-import uuid
-from typing import Callable, Sequence
+from typing import Sequence
 
 import ipywidgets as widgets
 import numpy as np
@@ -39,110 +32,60 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from PIL import Image
 
-from .explorer_data import (check_delta, check_logits, check_temperature, check_true_class,
-                            huber_curves, softmax_state)
+from . import static_view
+from .explorer_data import (ERROR_RANGE, NUM_ERRORS, check_delta, check_error_range,
+                            check_logits, check_temperature, check_true_class, huber_curves,
+                            outlier_state, softmax_state)
+from .fitting import LOSSES, OUTLIER_INDICES, OUTLIER_PULLS, TRUE_PARAMS
+from .validation import real_number
 
-__all__ = ['huber_explorer', 'softmax_explorer', 'HuberExplorer', 'SoftmaxExplorer',
-           'frames_player_html']
+__all__ = ['huber_explorer', 'softmax_explorer', 'outlier_explorer', 'HuberExplorer',
+           'SoftmaxExplorer', 'OutlierExplorer']
 
 _SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉'
 _WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
-
-_PLAYER = """\
-<div class="d2l-explorer" id="{uid}">
-<p class="d2l-explorer-caption" style="margin:0 0 4px 0;font-size:90%;">{caption}</p>
-<div style="display:flex;align-items:center;gap:8px;flex-wrap:wrap;">
-<label for="{uid}-slider" style="font-family:serif;font-style:italic;">{name}</label>
-<input id="{uid}-slider" type="range" min="0" max="{last}" step="1" value="{start}"
- style="width:min(360px,70vw);" aria-label="{name}">
-<output id="{uid}-value" for="{uid}-slider"
- style="min-width:4em;font-family:monospace;">{label}</output>
-<button type="button" id="{uid}-play" title="play / pause" aria-label="play / pause"
- style="min-width:2.5em;">&#9654;</button>
-</div>
-<img id="{uid}-img" src="{first}" alt="{alt}" style="max-width:100%;height:auto;">
-</div>
-<script>
-(function () {{
-  var frames = {frames};
-  var labels = {labels};
-  var slider = document.getElementById("{uid}-slider");
-  var img = document.getElementById("{uid}-img");
-  var out = document.getElementById("{uid}-value");
-  var play = document.getElementById("{uid}-play");
-  var timer = null;
-  function show(i) {{
-    slider.value = i; img.src = frames[i]; out.textContent = labels[i];
-  }}
-  function stop() {{
-    if (timer !== null) {{ clearInterval(timer); timer = null; play.innerHTML = "&#9654;"; }}
-  }}
-  slider.addEventListener("input", function () {{ stop(); show(parseInt(slider.value, 10)); }});
-  play.addEventListener("click", function () {{
-    if (timer !== null) {{ stop(); return; }}
-    if (parseInt(slider.value, 10) >= frames.length - 1) {{ show(0); }}
-    play.innerHTML = "&#10074;&#10074;";
-    timer = setInterval(function () {{
-      var i = parseInt(slider.value, 10) + 1;
-      if (i >= frames.length) {{ stop(); }} else {{ show(i); }}
-    }}, {interval});
-  }});
-}})();
-</script>"""
+_STYLE = {'description_width': '90px'}     # every control's label column: they line up
+_NAMES = {'l2': 'L2', 'l1': 'L1', 'huber': 'Huber'}
+_COLORS = {'l2': 'C0', 'l1': 'C1', 'huber': 'C2'}
 
 
-def frames_player_html(frames: Sequence[bytes], labels: Sequence[str], start: int = 0,
-                       name: str = '', caption: str = '', alt: str = '',
-                       interval_ms: int = 250) -> str:
-    """Self-contained HTML: PNG ``frames`` behind a range slider (plus a play button).
-
-    The slider starts at frame ``start``; ``labels[i]`` is shown next to it for frame ``i``.
-    Everything is inline (data URIs, one small script); nothing is loaded from the network,
-    and without JavaScript the start frame is still shown.
-    """
-    if not frames or len(frames) != len(labels):
-        raise ValueError(f'need one label per frame, got {len(frames)} frames and '
-                         f'{len(labels)} labels')
-    if not 0 <= start < len(frames):
-        raise ValueError(f'start must lie in 0..{len(frames) - 1}, got {start}')
-    uris = ['data:image/png;base64,' + base64.b64encode(f).decode('ascii') for f in frames]
-    esc = html.escape
-    return _PLAYER.format(uid='d2l-explorer-' + uuid.uuid4().hex[:12], caption=esc(caption),
-                          name=esc(name), last=len(frames) - 1, start=start,
-                          label=esc(labels[start]), first=uris[start], alt=esc(alt),
-                          frames=json.dumps(uris, separators=(',', ':')),
-                          labels=json.dumps(list(labels), ensure_ascii=False),
-                          interval=int(interval_ms))
-
-
-def _png(rgba: np.ndarray, colors: int | None = None) -> bytes:
-    """Encode an RGBA canvas buffer as PNG; with ``colors``, as a small-palette PNG."""
-    img = Image.fromarray(rgba, 'RGBA').convert('RGB')
+def _png(rgba: np.ndarray) -> bytes:
+    """Encode an RGBA canvas buffer as a PNG (fast: the kernel view redraws often)."""
     out = io.BytesIO()
-    if colors:
-        img = img.quantize(colors=colors, method=Image.Quantize.MEDIANCUT,
-                           dither=Image.Dither.NONE)
-        img.save(out, format='png', optimize=True)
-    else:
-        img.save(out, format='png', compress_level=1)
+    Image.fromarray(rgba, 'RGBA').convert('RGB').save(out, format='png', compress_level=1)
     return out.getvalue()
 
 
+def _slider(value: float, lo: float, hi: float, step: float, description: str,
+            decimals: int, continuous: bool = True) -> widgets.FloatSlider:
+    return widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                               readout_format=f'.{decimals}f', continuous_update=continuous,
+                               style=_STYLE, layout=widgets.Layout(width='520px'))
+
+
+def _control(name: str, slider: widgets.FloatSlider, decimals: int) -> dict:
+    """The kernel slider, described for the static view (same label, range, step)."""
+    return static_view.control(name, slider.description, slider.value, slider.min, slider.max,
+                               slider.step, decimals)
+
+
 class _Explorer(widgets.VBox):
-    """Sliders above a live figure; displays with a static JS-slider fallback.
+    """Sliders above a live figure; displays with a static, browser-computed view.
 
     Subclasses build the figure, list the artists that change in :meth:`_animated`, update
-    them in :meth:`_draw` and describe the static frames in :meth:`_sweep`.
+    them in :meth:`_draw` and describe the static view in :meth:`_static`.
     """
 
-    dpi = 100           # the live image
-    frame_dpi = 72      # the pre-rendered frames of the static fallback
-    frame_colors = 32   # palette size of the pre-rendered frames
+    width_px = 960      # CSS pixels: about a notebook cell's width
+    density = 2         # device pixels per CSS pixel of the live image
 
-    def __init__(self, controls: Sequence[widgets.Widget], figsize: tuple[float, float]):
-        self.fig = Figure(figsize=figsize, dpi=self.dpi, layout='constrained')
+    def __init__(self, controls: Sequence[widgets.Widget], height_px: int = 330):
+        self.fig = Figure(figsize=(self.width_px / 100, height_px / 100), dpi=100,
+                          layout='constrained')
         self.canvas = FigureCanvasAgg(self.fig)   # a plain Agg canvas, unknown to pyplot
-        self.image = widgets.Image(format='png')
+        self.image = widgets.Image(format='png', layout=widgets.Layout(
+            width=f'{self.width_px}px', max_width='100%', height='auto'))
+        self.controls = list(controls)
         super().__init__(children=[*controls, self.image])
         self._background = None      # (key, saved pixels) of everything that does not change
         self._static_html: tuple[tuple, str] | None = None   # (control values, html)
@@ -156,30 +99,29 @@ class _Explorer(widgets.VBox):
         """Update the artists from the current control values."""
         raise NotImplementedError
 
-    def _sweep(self) -> tuple[Sequence, int, Callable, list[str], str, str, str]:
-        """``(values, start, draw_value, labels, name, caption, alt)`` of the static frames."""
+    def _static(self) -> str:
+        """The static view for the current control values."""
         raise NotImplementedError
 
     # --- machinery ---
-    def _finish(self, *controls: widgets.Widget) -> None:
+    def _finish(self) -> None:
         """Lay the figure out once, mark the changing artists, watch the controls, draw."""
         self._draw()
         self.canvas.draw()
         self.fig.set_layout_engine('none')   # keep that layout: redraws skip it
+        self.fig.set_dpi(100 * self.density)
         for artist in self._animated():
             artist.set_animated(True)
-        for control in controls:
-            control.observe(self._on_change, names='value')
+        for c in self.controls:
+            c.observe(self._on_change, names='value')
         self.refresh()
 
     def _on_change(self, _change=None) -> None:
         self.refresh()
 
-    def _render(self, dpi: float) -> np.ndarray:
+    def _render(self) -> np.ndarray:
         """Blit: restore the cached background, draw the changing artists, return RGBA."""
-        if self.fig.dpi != dpi:
-            self.fig.set_dpi(dpi)
-        key = (dpi, *(tuple(ax.get_xlim()) + tuple(ax.get_ylim()) for ax in self.fig.axes))
+        key = tuple(tuple(ax.get_xlim()) + tuple(ax.get_ylim()) for ax in self.fig.axes)
         if self._background is None or self._background[0] != key:
             self.canvas.draw()   # animated artists are skipped
             self._background = (key, self.canvas.copy_from_bbox(self.fig.bbox))
@@ -191,26 +133,13 @@ class _Explorer(widgets.VBox):
     def refresh(self) -> None:
         """Redraw the figure from the current control values and show it."""
         self._draw()
-        self.image.value = _png(self._render(self.dpi))
+        self.image.value = _png(self._render())
 
     def static_html(self) -> str:
-        """Self-contained HTML: pre-rendered frames behind a JavaScript slider.
-
-        Cached for the current control values (they choose the swept values and the start).
-        """
-        key = tuple(c.value for c in self.children if hasattr(c, 'value') and c is not self.image)
+        """Self-contained HTML whose controls work in the browser (cached per control values)."""
+        key = tuple(c.value for c in self.controls)
         if self._static_html is None or self._static_html[0] != key:
-            values, start, draw_value, labels, name, caption, alt = self._sweep()
-            frames = []
-            try:
-                for v in values:
-                    draw_value(v)
-                    frames.append(_png(self._render(self.frame_dpi), self.frame_colors))
-            finally:
-                self._draw()   # back to the state of the live controls
-                self.fig.set_dpi(self.dpi)
-            self._static_html = (key, frames_player_html(frames, labels, start, name, caption,
-                                                         alt))
+            self._static_html = (key, self._static())
         return self._static_html[1]
 
     def _plain(self) -> str:
@@ -230,66 +159,75 @@ class _Explorer(widgets.VBox):
 
 
 class HuberExplorer(_Explorer):
-    """L2, L1 and Huber losses (left) and their gradients (right) over the error ``e``."""
+    """L2, L1 and Huber losses (left) and their gradients (right) over ``y_hat - y``."""
 
-    def __init__(self, delta: float = 1.0):
+    def __init__(self, delta: float = 1.0, error_range: float = ERROR_RANGE):
         delta = check_delta(delta)
-        self.delta_slider = widgets.FloatSlider(
-            value=delta, min=min(0.1, delta), max=max(3.0, delta), step=0.05,
-            description='δ', readout_format='.2f', continuous_update=True,
-            layout=widgets.Layout(width='420px'))
-        super().__init__([self.delta_slider], figsize=(8, 3.2))
+        r = check_error_range(error_range)
+        self.delta_slider = _slider(delta, min(0.1, delta), max(3.0, delta), 0.05, 'δ', 2)
+        self.range_slider = _slider(r, min(1.0, r), max(10.0, r), 0.5, 'error range', 1)
+        super().__init__([self.delta_slider, self.range_slider])
         ax_loss, ax_grad = self.axes = self.fig.subplots(1, 2)
-        c = huber_curves(delta)
-        e = c['e']
-        self.spans = [ax.axvspan(-delta, delta, color='C2', alpha=0.12, lw=0,
+        c = huber_curves(delta, r)
+        self.spans = [ax.axvspan(-delta, delta, color='C2', alpha=0.15, lw=0,
                                  label=r'$|e| \leq \delta$') for ax in self.axes]
         style = {'l2': dict(color='C0', label=r'L2: $\frac{1}{2}e^2$'),
                  'l1': dict(color='C1', label=r'L1: $|e|$'),
                  'huber': dict(color='C2', lw=2.5, label='Huber')}
-        self.loss_lines = {k: ax_loss.plot(e, c[k], **s)[0] for k, s in style.items()}
-        self.grad_lines = {k: ax_grad.plot(e, c[f'{k}_grad'], **s)[0] for k, s in style.items()}
+        self.loss_lines = {k: ax_loss.plot(c['e'], c[k], **s)[0] for k, s in style.items()}
+        self.grad_lines = {k: ax_grad.plot(c['e'], c[f'{k}_grad'], **s)[0]
+                           for k, s in style.items()}
         # The book's error is e = y - y_hat; the losses depend on |e| only, and the
         # gradients are taken with respect to the prediction, as in chapter 03.
-        ax_loss.set(xlabel=r'$\hat{y} - y$', ylabel='loss', ylim=(0, 4.5),
-                    xlim=(e[0], e[-1]))
-        ax_grad.set(xlabel=r'$\hat{y} - y$', ylabel=r'gradient $\partial l / \partial \hat{y}$',
-                    ylim=(-4.2, 4.2), xlim=(e[0], e[-1]))
+        ax_loss.set(xlabel=r'$\hat{y} - y$', ylabel='loss')
+        ax_grad.set(xlabel=r'$\hat{y} - y$', ylabel=r'gradient $\partial l / \partial \hat{y}$')
         self.legend = ax_loss.legend(loc='upper center', fontsize=8)
         for ax in self.axes:
             ax.grid(alpha=0.3)
         self.title = self.fig.suptitle('')
-        self._finish(self.delta_slider)
+        self._finish()
 
     @property
     def delta(self) -> float:
         return float(self.delta_slider.value)
 
+    @property
+    def error_range(self) -> float:
+        return float(self.range_slider.value)
+
+    def state(self) -> dict:
+        """The curves currently drawn (see :func:`d2lhelpers.explorer_data.huber_curves`)."""
+        return huber_curves(self.delta, self.error_range)
+
     def _animated(self) -> list[Artist]:
         return [*self.spans, *self.loss_lines.values(), *self.grad_lines.values(), self.legend,
                 self.title]
 
-    def _draw(self, delta: float | None = None) -> None:
-        delta = self.delta if delta is None else delta
-        c = huber_curves(delta)
-        self.loss_lines['huber'].set_ydata(c['huber'])
-        self.grad_lines['huber'].set_ydata(c['huber_grad'])
+    def _draw(self) -> None:
+        delta, r = self.delta, self.error_range
+        c = huber_curves(delta, r)
+        for k in ('l2', 'l1', 'huber'):
+            self.loss_lines[k].set_data(c['e'], c[k])
+            self.grad_lines[k].set_data(c['e'], c[f'{k}_grad'])
         for span in self.spans:
             span.set_x(-delta)
             span.set_width(2 * delta)
+        ax_loss, ax_grad = self.axes
+        if ax_loss.get_xlim() != (-r, r):
+            ax_loss.set(xlim=(-r, r), ylim=(0, 1.125 * r))
+            ax_grad.set(xlim=(-r, r), ylim=(-1.05 * r, 1.05 * r))
         self.title.set_text(f'Huber loss with δ = {delta:.2f}: quadratic where |e| ≤ δ '
                             '(shaded), linear outside')
 
-    def _sweep(self):
-        values = [round(0.2 * i, 2) for i in range(1, 16)]     # 0.2, 0.4, ..., 3.0
-        start = int(np.argmin([abs(v - self.delta) for v in values]))
-        caption = ('静态预览：拖动滑块，δ 从 0.2 变到 3.0（每步 0.2）。'
-                   '在 Jupyter 或 Colab 中运行本单元可得到实时控件。')
-        return (values, start, lambda v: self._draw(float(v)), [f'{v:.2f}' for v in values],
-                'δ', caption, 'L2, L1 and Huber losses and their gradients for one delta')
+    def _static(self) -> str:
+        return static_view.huber_html(
+            self.delta, self.error_range,
+            [_control('delta', self.delta_slider, 2),
+             _control('error_range', self.range_slider, 1)], NUM_ERRORS)
 
     def _plain(self) -> str:
-        return f'<HuberExplorer: delta slider, delta={self.delta:.2f}>'
+        return (f'<HuberExplorer: delta and error-range sliders, delta={self.delta:.2f}, '
+                f'error range {self.error_range:.1f}>')
 
 
 class SoftmaxExplorer(_Explorer):
@@ -302,20 +240,13 @@ class SoftmaxExplorer(_Explorer):
         k = check_true_class(true_class, n)
         t = check_temperature(temperature)
         lo, hi = min(-5.0, math.floor(min(logits))), max(5.0, math.ceil(max(logits)))
-        self.logit_range = (lo, hi)
-        self.logit_sliders = [
-            widgets.FloatSlider(value=v, min=lo, max=hi, step=0.1,
-                                description=f'o{_SUBSCRIPTS[i]}', readout_format='.1f',
-                                continuous_update=True, layout=widgets.Layout(width='420px'))
-            for i, v in enumerate(logits)]
+        self.logit_sliders = [_slider(v, lo, hi, 0.1, f'o{_SUBSCRIPTS[i]}', 1)
+                              for i, v in enumerate(logits)]
         self.class_picker = widgets.ToggleButtons(
             options=[(str(i), i) for i in range(n)], value=k, description='true class',
-            style={'button_width': '40px', 'description_width': 'initial'})
-        self.temperature_slider = widgets.FloatSlider(
-            value=t, min=min(0.25, t), max=max(4.0, t), step=0.05, description='T',
-            readout_format='.2f', continuous_update=True, layout=widgets.Layout(width='420px'))
-        super().__init__([*self.logit_sliders, self.class_picker, self.temperature_slider],
-                         figsize=(8, 3.2))
+            style={**_STYLE, 'button_width': '44px'})
+        self.temperature_slider = _slider(t, min(0.25, t), max(4.0, t), 0.05, 'T', 2)
+        super().__init__([*self.logit_sliders, self.class_picker, self.temperature_slider])
         ax_p, ax_g = self.axes = self.fig.subplots(1, 2)
         x = np.arange(n)
         self.target_bars = ax_p.bar(x, np.zeros(n), width=0.8, fill=False, edgecolor='0.2',
@@ -327,8 +258,7 @@ class SoftmaxExplorer(_Explorer):
                            for i in range(n)]
         self.grad_texts = [ax_g.text(i, 0, '', ha='center', fontsize=8) for i in range(n)]
         ax_p.set(ylim=(0, 1.38), yticks=np.linspace(0, 1, 6), xticks=x, xlabel='class',
-                 ylabel='probability',
-                 title=r'$\hat{y} = \mathrm{softmax}(o / T)$')
+                 ylabel='probability', title=r'$\hat{y} = \mathrm{softmax}(o / T)$')
         ax_g.set(xticks=x, xlabel='class', ylabel=r'$\partial L / \partial o$',
                  title=r'gradient $(\hat{y} - y) / T$')
         self.zero_line = ax_g.axhline(0, color='0.3', lw=0.8)
@@ -336,7 +266,7 @@ class SoftmaxExplorer(_Explorer):
                                   loc='upper center', ncols=3, fontsize=8, handlelength=1.5,
                                   columnspacing=1.0)
         self.title = self.fig.suptitle('')
-        self._finish(*self.logit_sliders, self.class_picker, self.temperature_slider)
+        self._finish()
 
     @property
     def logits(self) -> tuple[float, ...]:
@@ -358,9 +288,8 @@ class SoftmaxExplorer(_Explorer):
         return [*self.target_bars, *self.prob_bars, *self.grad_bars, self.zero_line,
                 *self.prob_texts, *self.grad_texts, self.legend, self.title]
 
-    def _draw(self, logits: Sequence[float] | None = None) -> None:
-        logits = self.logits if logits is None else tuple(logits)
-        k, t = self.true_class, self.temperature
+    def _draw(self) -> None:
+        logits, k, t = self.logits, self.true_class, self.temperature
         s = softmax_state(logits, k, t)
         for i, (p, g, y) in enumerate(zip(s['probs'], s['grad'], s['target'])):
             color = 'C1' if i == k else 'C0'
@@ -380,31 +309,128 @@ class SoftmaxExplorer(_Explorer):
         self.title.set_text(f'o = ({o}),  T = {t:.2f},  true class {k}:  cross-entropy '
                             f'−log ŷ{_SUBSCRIPTS[k]} = {s["loss"]:.4f}')
 
-    def _sweep(self):
-        lo, hi = self.logit_range
-        values = [round(float(v), 3) for v in np.linspace(lo, hi, 21)]
-        k = self.true_class
-        start = int(np.argmin([abs(v - self.logits[k]) for v in values]))
-        base = list(self.logits)
-        name = f'o{_SUBSCRIPTS[k]}'
-        caption = (f'静态预览：拖动滑块，真实类别 {k} 的 logit {name} 从 {lo:g} 变到 {hi:g}，'
-                   '其余 logit 不变。在 Jupyter 或 Colab 中运行本单元可调节每个 logit、'
-                   '真实类别和温度 T。')
-        return (values, start, lambda v: self._draw(base[:k] + [float(v)] + base[k + 1:]),
-                [f'{v:.1f}' for v in values], name, caption,
-                'softmax probabilities and cross-entropy gradient for one logit value')
+    def _static(self) -> str:
+        controls = [_control(f'o{i}', s, 1) for i, s in enumerate(self.logit_sliders)]
+        controls.append(_control('T', self.temperature_slider, 2))
+        return static_view.softmax_html(self.logits, self.true_class, self.temperature,
+                                        controls)
 
     def _plain(self) -> str:
         return (f'<SoftmaxExplorer: {len(self.logit_sliders)} logit sliders, '
                 f'true class {self.true_class}>')
 
 
-def huber_explorer(delta: float = 1.0) -> HuberExplorer:
-    """A delta slider over L2, L1 and Huber losses and their gradients (see module doc)."""
-    return HuberExplorer(delta)
+class OutlierExplorer(_Explorer):
+    """Chapter 03's outlier experiment: lines fitted under L2, L1, Huber (left), their
+    parameter errors (right); sliders for the outliers' shift and Huber's δ."""
+
+    def __init__(self, shift: float = 1.0, delta: float = 0.5):
+        shift = real_number(shift, 'shift', "1.0 pulls the outliers as far as the chapter's data")
+        delta = check_delta(delta)
+        # a fit takes ~0.04 s in Python: redraw when the slider is released
+        self.shift_slider = _slider(shift, min(0.0, shift), max(3.0, shift), 0.05,
+                                    'shift', 2, continuous=False)
+        self.delta_slider = _slider(delta, min(0.1, delta), max(3.0, delta), 0.05, 'δ', 2,
+                                    continuous=False)
+        super().__init__([self.shift_slider, self.delta_slider])
+        ax_fit, ax_err = self.axes = self.fig.subplots(1, 2)
+        s = outlier_state(shift, delta)
+        normal = np.ones(len(s['x']), dtype=bool)
+        normal[list(OUTLIER_INDICES)] = False
+        self._normal = normal
+        self.points = ax_fit.scatter(s['x'][normal], s['y'][normal], s=14, color='0.35',
+                                     label='points')
+        self.outliers = ax_fit.scatter(s['x'][~normal], s['y'][~normal], s=18, color='C3',
+                                       label='outliers')
+        ends = np.array([-1.1, 1.1])
+        w, b = TRUE_PARAMS
+        ax_fit.plot(ends, w * ends + b, '--', color='0.3', lw=1.2, label='$y = 2x + 1$')
+        self.fit_lines = {k: ax_fit.plot(ends, ends * 0, color=_COLORS[k],
+                                         lw=2.5 if k == 'huber' else 1.8, label=_NAMES[k])[0]
+                          for k in LOSSES}
+        self._ends = ends
+        ax_fit.set(xlim=(-1.1, 1.1), xlabel='$x$', ylabel='$y$',
+                   title='lines fitted to the points')
+        self.legend = ax_fit.legend(loc='lower left', fontsize=8)
+        self.error_bars = ax_err.bar(range(len(LOSSES)), np.zeros(len(LOSSES)), width=0.6,
+                                     color=[_COLORS[k] for k in LOSSES])
+        self.error_texts = [ax_err.text(i, 0, '', ha='center', va='bottom', fontsize=8)
+                            for i in range(len(LOSSES))]
+        ax_err.set(xticks=range(len(LOSSES)), xticklabels=[_NAMES[k] for k in LOSSES],
+                   xlabel='loss', ylabel=r'$\|(w, b) - (w^*, b^*)\|$',
+                   title='parameter error of each fit')
+        for ax in self.axes:
+            ax.grid(alpha=0.3)
+        self.title = self.fig.suptitle('')
+        self._state = s
+        self._finish()
+
+    @property
+    def shift(self) -> float:
+        return float(self.shift_slider.value)
+
+    @property
+    def delta(self) -> float:
+        return float(self.delta_slider.value)
+
+    def state(self) -> dict:
+        """The points and fits currently drawn (see :func:`explorer_data.outlier_state`)."""
+        return outlier_state(self.shift, self.delta)
+
+    def _animated(self) -> list[Artist]:
+        return [self.points, self.outliers, *self.fit_lines.values(), *self.error_bars,
+                *self.error_texts, self.legend, self.title]
+
+    def _draw(self) -> None:
+        shift, delta = self.shift, self.delta
+        s = self._state = outlier_state(shift, delta)
+        self.points.set_offsets(np.column_stack([s['x'][self._normal], s['y'][self._normal]]))
+        self.outliers.set_offsets(np.column_stack([s['x'][~self._normal],
+                                                   s['y'][~self._normal]]))
+        for i, k in enumerate(LOSSES):
+            w, b = s['fits'][k]
+            self.fit_lines[k].set_ydata(w * self._ends + b)
+            err = s['errors'][k]
+            self.error_bars[i].set_height(err)
+            self.error_texts[i].set_position((i, err))
+            self.error_texts[i].set_text(f'{err:.3f}')
+        ax_fit, ax_err = self.axes
+        ylim = (min(float(s['y'].min()), -1.5) - 0.5, 4.0)
+        if ax_fit.get_ylim() != ylim:
+            ax_fit.set_ylim(ylim)
+        emax = max(2.0, 1.2 * max(s['errors'].values()))
+        if ax_err.get_ylim() != (0, emax):
+            ax_err.set(xlim=(-0.5, len(LOSSES) - 0.5), ylim=(0, emax))
+        pulls = ', '.join(f'{shift * p:.1f}' for p in OUTLIER_PULLS)
+        self.title.set_text(f'shift = {shift:.2f} (outliers pulled down by {pulls}),  '
+                            f'δ = {delta:.2f}')
+
+    def _static(self) -> str:
+        return static_view.outlier_html(self.shift, self.delta,
+                                        [_control('shift', self.shift_slider, 2),
+                                         _control('delta', self.delta_slider, 2)])
+
+    def _plain(self) -> str:
+        return f'<OutlierExplorer: shift={self.shift:.2f}, delta={self.delta:.2f}>'
+
+
+def huber_explorer(delta: float = 1.0, error_range: float = ERROR_RANGE) -> HuberExplorer:
+    """Sliders for Huber's ``delta`` and the largest ``|y_hat - y|`` shown (``error_range``)
+    over L2, L1 and Huber losses and their gradients. Used in chapter 03 (损失函数)."""
+    return HuberExplorer(delta, error_range)
 
 
 def softmax_explorer(logits: Sequence[float] = (2.0, 1.0, 0.1), true_class: int = 0,
                      temperature: float = 1.0) -> SoftmaxExplorer:
-    """One slider per logit (2-5 classes), the true class and a temperature (see module doc)."""
+    """One slider per logit (2-5 classes), the true class and a temperature ``T``; shows
+    ``softmax(o / T)``, the cross-entropy and its gradient. Used in chapters 02
+    (Softmax 回归模型) and 04 (交叉熵)."""
     return SoftmaxExplorer(logits, true_class, temperature)
+
+
+def outlier_explorer(shift: float = 1.0, delta: float = 0.5) -> OutlierExplorer:
+    """Chapter 03's outlier experiment, live: ``shift`` scales how far the 4 outliers are
+    pulled down (1 = the chapter's data, 0 = none), ``delta`` is Huber's threshold; shows the
+    lines fitted under L2, L1 and Huber (:func:`d2lhelpers.fitting.fit_line`) and each fit's
+    parameter error. Used in chapter 03 (损失函数)."""
+    return OutlierExplorer(shift, delta)
