@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from torch.utils import data
 
+from .validation import class_index, image_size, positive_int
+
 TEXT_LABELS = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat',
                'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
 
@@ -43,11 +45,14 @@ FILES = {
 
 
 class FashionMNISTError(RuntimeError):
-    """The Fashion-MNIST files are missing, incomplete or corrupt."""
+    """The Fashion-MNIST files are missing, incomplete or corrupt (chapter 05, Fashion-MNIST)."""
 
 
 def default_root() -> Path:
-    """The data root: ``$D2L_DATA_DIR`` if set, else ``~/.cache/d2l``."""
+    """The data root: ``$D2L_DATA_DIR`` if set, else ``~/.cache/d2l``.
+
+    Taught in chapter 05 (Fashion-MNIST).
+    """
     return Path(os.environ.get('D2L_DATA_DIR') or Path.home() / '.cache' / 'd2l')
 
 
@@ -129,7 +134,8 @@ def fashion_mnist_dir(root: str | os.PathLike | None = None,
                       download: bool = True) -> Path:
     """Return the folder holding the four verified, decompressed Fashion-MNIST files.
 
-    Prepares them if needed (see the module docstring for the order tried).
+    Prepares them if needed (see the module docstring for the order tried). Taught in
+    chapter 05 (Fashion-MNIST).
     """
     root = Path(root) if root is not None else default_root()
     raw = root / 'FashionMNIST' / 'raw'
@@ -157,7 +163,10 @@ def _read_idx(path: Path, offset: int, shape: tuple[int, ...]) -> torch.Tensor:
 @functools.lru_cache(maxsize=4)
 def load_fashion_mnist_tensors(train: bool = True,
                                root: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Decode one split once: images uint8 ``[N, 28, 28]`` and labels int64 ``[N]``."""
+    """Decode one split once: images uint8 ``[N, 28, 28]`` and labels int64 ``[N]``.
+
+    Taught in chapter 05 (Fashion-MNIST); chapters 01 and 02 use it earlier to show examples.
+    """
     raw = fashion_mnist_dir(root)
     prefix, n = ('train', 60000) if train else ('t10k', 10000)
     images = _read_idx(raw / f'{prefix}-images-idx3-ubyte', 16, (n, 28, 28))
@@ -168,7 +177,7 @@ def load_fashion_mnist_tensors(train: bool = True,
 def _to_float_images(images: torch.Tensor, resize) -> torch.Tensor:
     """uint8 ``[N, 28, 28]`` to float32 ``[N, 1, H, W]`` in [0, 1], as ``ToTensor`` gives."""
     X = images.unsqueeze(1).float().div_(255)
-    if resize:
+    if resize is not None:
         from torchvision.transforms import functional as TF
         X = TF.resize(X, resize, antialias=True).clamp_(0, 1)
     return X
@@ -205,14 +214,18 @@ def _batch_loader(dataset: data.Dataset, batch_size: int, shuffle: bool) -> data
                            sampler=data.BatchSampler(order, batch_size, drop_last=False))
 
 
-def load_data_fashion_mnist(batch_size: int, resize=None, root: str | None = None):
+def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | None = None,
+                            root: str | None = None):
     """Return ``(train_iter, test_iter)`` over Fashion-MNIST, as the seed's function does.
 
-    Batches are ``X`` float32 ``[B, 1, 28, 28]`` (or ``resize``d) in [0, 1] and ``y`` int64;
-    the training set is shuffled, the test set keeps file order.
+    Taught in chapter 05 (Fashion-MNIST). Batches are ``X`` float32 ``[B, 1, 28, 28]`` in
+    [0, 1] and ``y`` int64; the training set is shuffled, the test set keeps file order.
+    ``resize`` is ``None`` (keep 28x28), an int (the new shorter side, as torchvision's
+    ``Resize`` takes it) or a pair ``(height, width)``, all sizes >= 1.
     """
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f'batch_size must be a positive integer, got {batch_size!r}')
+    batch_size = positive_int(batch_size, 'batch_size')
+    if resize is not None:
+        resize = image_size(resize, 'resize')
     loaders = []
     for train in (True, False):
         images, labels = load_fashion_mnist_tensors(train, root)
@@ -222,11 +235,11 @@ def load_data_fashion_mnist(batch_size: int, resize=None, root: str | None = Non
 
 
 def get_fashion_mnist_labels(labels) -> list[str]:
-    """Return the text labels of Fashion-MNIST class indices."""
-    names = []
-    for i in labels:
-        i = int(i)
-        if not 0 <= i < len(TEXT_LABELS):
-            raise ValueError(f'Fashion-MNIST labels are 0..9, got {i}')
-        names.append(TEXT_LABELS[i])
-    return names
+    """Return the text labels of Fashion-MNIST class indices.
+
+    Taught in chapter 05 (Fashion-MNIST).
+
+    ``labels`` is any iterable of integer class indices 0..9 (a list, a 1-D tensor).
+    """
+    return [TEXT_LABELS[class_index(i, len(TEXT_LABELS), 'a Fashion-MNIST label')]
+            for i in labels]

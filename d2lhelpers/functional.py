@@ -10,22 +10,21 @@ from typing import Sequence
 
 import torch
 
+from .validation import integer, positive_int, tensor
+
 __all__ = ['softmax', 'log_softmax', 'logsumexp', 'one_hot']
 
 
 def _check_logits(X, dim, name: str) -> int:
     """Validate ``X`` and ``dim`` for a softmax-type function; return ``dim`` as a plain int."""
-    if not isinstance(X, torch.Tensor):
-        raise ValueError(f'{name} expects a torch.Tensor, got {type(X).__name__}; '
-                         f'wrap it first, e.g. torch.tensor(...)')
+    tensor(X, f'the input X of {name}')
     if not X.is_floating_point():
         raise ValueError(f'{name} needs a floating-point tensor, got dtype {X.dtype}; '
                          f'convert it first, e.g. X.float()')
     if X.dim() == 0:
         raise ValueError(f'{name} needs a tensor with at least 1 dimension (a vector of '
                          f'logits), got a 0-d tensor (a single number)')
-    if not isinstance(dim, int) or isinstance(dim, bool):
-        raise ValueError(f'dim must be an integer, got {dim!r}')
+    dim = integer(dim, 'dim')
     if not -X.dim() <= dim < X.dim():
         raise ValueError(f'dim={dim} is out of range for a tensor with {X.dim()} dimensions '
                          f'(shape {tuple(X.shape)}); use a dim in {-X.dim()}..{X.dim() - 1}')
@@ -42,7 +41,10 @@ def _shift(X: torch.Tensor, dim: int) -> torch.Tensor:
 
 
 def logsumexp(X: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Tensor:
-    """``log(sum(exp(X), dim))`` computed stably as ``m + log(sum(exp(X - m)))``, m = max."""
+    """``log(sum(exp(X), dim))`` computed stably as ``m + log(sum(exp(X - m)))``, m = max.
+
+    Taught in chapter 04 (cross-entropy).
+    """
     dim = _check_logits(X, dim, 'logsumexp')
     m = _shift(X, dim)
     out = m + torch.log(torch.exp(X - m).sum(dim=dim, keepdim=True))
@@ -50,7 +52,10 @@ def logsumexp(X: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Te
 
 
 def log_softmax(X: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """``log(softmax(X, dim))`` without taking the log of a number that underflowed to 0."""
+    """``log(softmax(X, dim))`` without taking the log of a number that underflowed to 0.
+
+    Taught in chapter 04 (cross-entropy, the stable log-softmax).
+    """
     dim = _check_logits(X, dim, 'log_softmax')
     return X - logsumexp(X, dim=dim, keepdim=True)
 
@@ -59,7 +64,7 @@ def softmax(X: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """``exp(X) / sum(exp(X))`` along ``dim`` (rows by default), after subtracting the max.
 
     Each slice along ``dim`` becomes a probability distribution: non-negative, summing to 1,
-    in the same order as the logits.
+    in the same order as the logits. Taught in chapter 02 (the softmax regression model).
     """
     dim = _check_logits(X, dim, 'softmax')
     E = torch.exp(X - _shift(X, dim))
@@ -71,9 +76,9 @@ def one_hot(y: torch.Tensor | Sequence[int], num_classes: int,
     """Encode class indices ``y`` (1-D, integers in ``[0, num_classes)``) as one-hot rows.
 
     Returns a float tensor of shape ``[len(y), num_classes]`` with a single 1 per row.
+    Taught in chapter 01 (from regression to classification).
     """
-    if not isinstance(num_classes, int) or isinstance(num_classes, bool) or num_classes < 1:
-        raise ValueError(f'num_classes must be an integer >= 1, got {num_classes!r}')
+    num_classes = positive_int(num_classes, 'num_classes')
     if not isinstance(y, torch.Tensor):
         y = torch.as_tensor(y)
     if y.dtype == torch.bool or y.is_floating_point() or y.is_complex():

@@ -18,51 +18,51 @@ Classification losses take integer labels ``y`` of shape ``[n]``:
 """
 from __future__ import annotations
 
-import math
-from numbers import Real
-
 import torch
 
 from .functional import log_softmax
+from .validation import positive_number, tensor
 
 __all__ = ['l2_loss', 'l1_loss', 'huber_loss', 'l2_grad', 'l1_grad', 'huber_grad',
            'cross_entropy', 'softmax_cross_entropy']
 
 
-def _tensors(**named) -> None:
-    for name, value in named.items():
-        if not isinstance(value, torch.Tensor):
-            raise ValueError(f'{name} must be a torch.Tensor, got {type(value).__name__}; '
-                             f'wrap it with torch.tensor(...)')
-
-
 def _same_shape(y_hat: torch.Tensor, y: torch.Tensor) -> None:
-    _tensors(y_hat=y_hat, y=y)
+    tensor(y_hat, 'y_hat')
+    tensor(y, 'y')
     if y_hat.shape != y.shape:
         raise ValueError(f'y_hat and y must have the same shape, got y_hat {tuple(y_hat.shape)} '
                          f'and y {tuple(y.shape)}')
 
 
-def _check_delta(delta: float) -> None:
-    if isinstance(delta, bool) or not (isinstance(delta, Real) and math.isfinite(delta)
-                                       and delta > 0):
-        raise ValueError(f'the Huber threshold delta must be a positive number, got {delta!r}')
+def check_delta(delta) -> float:
+    """Return the Huber threshold ``delta`` as a float; it must be a finite number > 0."""
+    return positive_number(delta, 'the Huber threshold delta', 'e.g. 1.0')
 
 
 def l2_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Squared loss ``(y_hat - y)**2 / 2`` per element (half of ``nn.MSELoss(reduction='none')``)."""
+    """Squared loss ``(y_hat - y)**2 / 2`` per element (half of ``nn.MSELoss(reduction='none')``).
+
+    Taught in chapter 03 (loss functions).
+    """
     _same_shape(y_hat, y)
     return (y_hat - y) ** 2 / 2
 
 
 def l2_grad(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Gradient of :func:`l2_loss` with respect to ``y_hat``: ``y_hat - y``."""
+    """Gradient of :func:`l2_loss` with respect to ``y_hat``: ``y_hat - y``.
+
+    Taught in chapter 03 (loss functions).
+    """
     _same_shape(y_hat, y)
     return y_hat - y
 
 
 def l1_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Absolute loss ``|y_hat - y|`` per element (``nn.L1Loss(reduction='none')``)."""
+    """Absolute loss ``|y_hat - y|`` per element (``nn.L1Loss(reduction='none')``).
+
+    Taught in chapter 03 (loss functions).
+    """
     _same_shape(y_hat, y)
     return (y_hat - y).abs()
 
@@ -71,7 +71,8 @@ def l1_grad(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """(Sub)gradient of :func:`l1_loss` w.r.t. ``y_hat``: ``sign(y_hat - y)``, 0 where equal.
 
     ``|e|`` has no derivative at ``e = 0``; any value in ``[-1, 1]`` is a subgradient there,
-    and 0 is the one chosen here (and by PyTorch's autograd).
+    and 0 is the one chosen here (and by PyTorch's autograd). Taught in chapter 03 (loss
+    functions).
     """
     _same_shape(y_hat, y)
     return torch.sign(y_hat - y)
@@ -82,8 +83,9 @@ def huber_loss(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torc
 
     ``e**2 / 2`` where ``|e| <= delta`` (like L2), ``delta * (|e| - delta / 2)`` elsewhere
     (like L1, scaled by ``delta`` and shifted so that the two pieces meet), ``e = y_hat - y``.
+    Taught in chapter 03 (loss functions).
     """
-    _check_delta(delta)
+    delta = check_delta(delta)
     _same_shape(y_hat, y)
     e = y_hat - y
     abs_e = e.abs()
@@ -91,14 +93,18 @@ def huber_loss(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torc
 
 
 def huber_grad(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torch.Tensor:
-    """Gradient of :func:`huber_loss` w.r.t. ``y_hat``: ``clip(y_hat - y, -delta, delta)``."""
-    _check_delta(delta)
+    """Gradient of :func:`huber_loss` w.r.t. ``y_hat``: ``clip(y_hat - y, -delta, delta)``.
+
+    Taught in chapter 03 (loss functions).
+    """
+    delta = check_delta(delta)
     _same_shape(y_hat, y)
     return torch.clamp(y_hat - y, -delta, delta)
 
 
 def _check_labels(scores: torch.Tensor, y: torch.Tensor, what: str) -> None:
-    _tensors(**{what: scores, 'y': y})
+    tensor(scores, what)
+    tensor(y, 'y')
     if scores.dim() != 2 or y.dim() != 1 or scores.shape[0] != y.shape[0]:
         raise ValueError(f'{what} must have shape [n, q] and y shape [n], got {what} '
                          f'{tuple(scores.shape)} and y {tuple(y.shape)}')
@@ -116,7 +122,8 @@ def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     ``y_hat`` has shape ``[n, q]`` with entries in [0, 1] (e.g. the output of a softmax);
     ``y`` holds ``n`` integer labels in ``[0, q)``. The seed's form: it picks each example's
     true-class probability by fancy indexing. A probability of exactly 0 gives ``inf``;
-    prefer :func:`softmax_cross_entropy` on logits.
+    prefer :func:`softmax_cross_entropy` on logits. Taught in chapter 04 (cross-entropy),
+    used from scratch in chapter 06.
     """
     _check_labels(y_hat, y, 'y_hat')
     if not bool(((y_hat >= 0) & (y_hat <= 1)).all()):
@@ -130,7 +137,8 @@ def softmax_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor
 
     ``-log softmax(o)[i, y[i]] = logsumexp(o[i]) - o[i, y[i]]``, computed with a stable
     log-softmax, so logits such as 1e4 give finite losses. Equals
-    ``F.cross_entropy(logits, y, reduction='none')`` (``nn.CrossEntropyLoss``).
+    ``F.cross_entropy(logits, y, reduction='none')`` (``nn.CrossEntropyLoss``). Taught in
+    chapter 04 (cross-entropy), used in chapter 07 (concise implementation).
     """
     _check_labels(logits, y, 'logits')
     return -log_softmax(logits, dim=1)[torch.arange(len(y), device=logits.device), y]

@@ -1,12 +1,24 @@
-"""Figures: image grids, training curves and the book's figure defaults."""
+"""Figures: image grids, predictions drawn as images, training curves, the figure defaults."""
 from __future__ import annotations
+
+import math
+from typing import Callable, Iterable
 
 import matplotlib.pyplot as plt
 import torch
 
+from .data import get_fashion_mnist_labels
+from .training import _model_device
+from .validation import positive_int
+
 
 def show_images(imgs, num_rows: int, num_cols: int, titles=None, scale: float = 1.5):
-    """Draw ``imgs`` (tensors ``[H, W]`` or ``[1, H, W]``) in a grid; return the axes."""
+    """Draw ``imgs`` (tensors ``[H, W]`` or ``[1, H, W]``) in a grid; return the axes.
+
+    Taught in chapter 05 (Fashion-MNIST).
+    """
+    num_rows = positive_int(num_rows, 'num_rows')
+    num_cols = positive_int(num_cols, 'num_cols')
     imgs = list(imgs)
     if len(imgs) > num_rows * num_cols:
         raise ValueError(f'{len(imgs)} images do not fit a {num_rows}x{num_cols} grid')
@@ -35,6 +47,7 @@ _HISTORY_STYLE = {'train_loss': ('train loss', '-'), 'train_acc': ('train acc', 
 def plot_history(history: dict, title: str | None = None, figsize=FIGSIZE):
     """Draw the training curves of :func:`d2lhelpers.train` once, at the end; return the axes.
 
+    Taught in chapter 06 (from scratch).
     ``history`` maps ``'train_loss'``, ``'train_acc'`` and ``'test_acc'`` (any of them) to
     one value per epoch.
     """
@@ -59,3 +72,32 @@ def plot_history(history: dict, title: str | None = None, figsize=FIGSIZE):
         ax.set_title(title)
     plt.tight_layout()
     return ax
+
+
+def predict(net: Callable, test_iter: Iterable, n: int = 6, wrong_only: bool = False,
+            device=None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Show the first ``n`` test images titled "true label / predicted label".
+
+    Taught in chapter 06 (from scratch). With ``wrong_only=True`` only misclassified images
+    are shown. Returns the true and the predicted class indices of the images shown.
+    """
+    n = positive_int(n, 'n')
+    device = device if device is not None else _model_device(net)
+    images, trues, preds = [], [], []
+    with torch.no_grad():
+        for X, y in test_iter:
+            X_dev = X.to(device) if device is not None else X
+            y_pred = net(X_dev).argmax(dim=1).cpu()
+            keep = (y_pred != y) if wrong_only else torch.ones_like(y, dtype=torch.bool)
+            images.append(X[keep])
+            trues.append(y[keep])
+            preds.append(y_pred[keep])
+            if sum(len(t) for t in trues) >= n:
+                break
+    images, trues, preds = (torch.cat(t)[:n] for t in (images, trues, preds))
+    titles = [f'{t}\n{p}' for t, p in zip(get_fashion_mnist_labels(trues),
+                                         get_fashion_mnist_labels(preds))]
+    num_cols = min(len(images), 8) or 1
+    show_images(images.reshape(-1, *images.shape[-2:]), math.ceil(len(images) / num_cols) or 1,
+                num_cols, titles=titles)
+    return trues, preds

@@ -1,29 +1,35 @@
-"""Training a classifier: accuracy, evaluation, one epoch, the loop, predictions, device choice.
+"""Training a classifier: accuracy, evaluation, one epoch, the loop, device choice.
 
 Works for the scratch model of the book (a plain function ``net`` and parameters updated by
 :func:`sgd`) and for ``torch.nn`` models trained by a ``torch.optim`` optimizer.
+Predictions drawn as images are :func:`d2lhelpers.plot.predict`.
 """
 from __future__ import annotations
 
-import math
 from typing import Callable, Iterable
 
 import torch
 from torch import nn
 
+from .validation import positive_int, positive_number
+
 Updater = torch.optim.Optimizer | Callable[[int], None]
 
 
 def try_gpu() -> torch.device:
-    """The first CUDA GPU if there is one (e.g. on Colab), else the CPU."""
+    """The first CUDA GPU if there is one (e.g. on Colab), else the CPU.
+
+    Taught in chapter 07 (concise implementation).
+    """
     return torch.device('cuda:0' if torch.cuda.is_available() else 'cpu')
 
 
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
     """Number of correct predictions (a float, as in the book).
 
-    ``y_hat`` holds one row of scores (probabilities or logits) per example, shape ``[n, q]``,
-    or predicted class indices of shape ``[n]``; ``y`` holds the true class indices ``[n]``.
+    Taught in chapter 06 (from scratch). ``y_hat`` holds one row of scores (probabilities or
+    logits) per example, shape ``[n, q]``, or predicted class indices of shape ``[n]``;
+    ``y`` holds the true class indices ``[n]``.
     """
     if y.dim() != 1:
         raise ValueError(f'y must hold class indices, shape [n]; got shape {list(y.shape)}')
@@ -45,7 +51,10 @@ def _model_device(net) -> torch.device | None:
 
 
 def evaluate_accuracy(net: Callable, data_iter: Iterable, device=None) -> float:
-    """Fraction of examples of ``data_iter`` that ``net`` classifies correctly."""
+    """Fraction of examples of ``data_iter`` that ``net`` classifies correctly.
+
+    Taught in chapter 06 (from scratch).
+    """
     device = device if device is not None else _model_device(net)
     was_training = isinstance(net, nn.Module) and net.training
     if isinstance(net, nn.Module):
@@ -69,9 +78,12 @@ def evaluate_accuracy(net: Callable, data_iter: Iterable, device=None) -> float:
 def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
     """Minibatch stochastic gradient descent from scratch, then zero the gradients.
 
-    Divides by ``batch_size`` because :func:`train_epoch` back-propagates the *sum* of the
-    losses when the updater is a function like ``lambda batch_size: sgd(params, lr, batch_size)``.
+    Taught in chapter 06 (from scratch). Divides by ``batch_size`` because
+    :func:`train_epoch` back-propagates the *sum* of the losses when the updater is a
+    function like ``lambda batch_size: sgd(params, lr, batch_size)``.
     """
+    lr = positive_number(lr, 'the learning rate lr', 'e.g. 0.1')
+    batch_size = positive_int(batch_size, 'batch_size')
     with torch.no_grad():
         for param in params:
             param -= lr * param.grad / batch_size
@@ -82,10 +94,11 @@ def train_epoch(net: Callable, train_iter: Iterable, loss: Callable, updater: Up
                 device=None) -> tuple[float, float]:
     """Train ``net`` for one pass over ``train_iter``; return (mean loss, accuracy).
 
-    ``loss(y_hat, y)`` should give one loss per example (``reduction='none'``); a mean
-    (scalar) loss is accepted too. ``updater`` is a ``torch.optim.Optimizer`` (the mean loss
-    is back-propagated) or a function of the batch size such as
-    ``lambda batch_size: sgd([W, b], lr, batch_size)`` (the summed loss is back-propagated).
+    Taught in chapter 06 (from scratch). ``loss(y_hat, y)`` should give one loss per example
+    (``reduction='none'``); a mean (scalar) loss is accepted too. ``updater`` is a
+    ``torch.optim.Optimizer`` (the mean loss is back-propagated) or a function of the batch
+    size such as ``lambda batch_size: sgd([W, b], lr, batch_size)`` (the summed loss is
+    back-propagated).
     """
     is_optimizer = isinstance(updater, torch.optim.Optimizer)
     if not is_optimizer and not callable(updater):
@@ -128,13 +141,13 @@ def train(net: Callable, train_iter: Iterable, test_iter: Iterable, loss: Callab
           scheduler=None) -> dict:
     """Train for ``num_epochs``; return the history ``{'train_loss', 'train_acc', 'test_acc'}``.
 
+    Taught in chapter 06 (from scratch), reused in chapter 07 (concise implementation).
     Prints one line per epoch with rounded numbers (identical from run to run at the same
     seed). A module ``net`` is moved to ``device`` first; a function ``net`` must already
     have its parameters there. ``scheduler`` (e.g. a ``torch.optim.lr_scheduler``) has its
     ``step()`` called once after every epoch.
     """
-    if not isinstance(num_epochs, int) or num_epochs < 1:
-        raise ValueError(f'num_epochs must be a positive integer, got {num_epochs!r}')
+    num_epochs = positive_int(num_epochs, 'num_epochs')
     if device is not None and isinstance(net, nn.Module):
         net.to(device)
     history = {'train_loss': [], 'train_acc': [], 'test_acc': []}
@@ -150,35 +163,3 @@ def train(net: Callable, train_iter: Iterable, test_iter: Iterable, loss: Callab
                   f'test acc {test_acc:.3f}')
     return history
 
-
-def predict(net: Callable, test_iter: Iterable, n: int = 6, wrong_only: bool = False,
-            device=None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Show the first ``n`` test images titled "true label / predicted label".
-
-    With ``wrong_only=True`` only misclassified images are shown. Returns the true and the
-    predicted class indices of the images shown.
-    """
-    from .data import get_fashion_mnist_labels
-    from .plot import show_images
-
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f'n must be a positive integer, got {n!r}')
-    device = device if device is not None else _model_device(net)
-    images, trues, preds = [], [], []
-    with torch.no_grad():
-        for X, y in test_iter:
-            X_dev = X.to(device) if device is not None else X
-            y_pred = net(X_dev).argmax(dim=1).cpu()
-            keep = (y_pred != y) if wrong_only else torch.ones_like(y, dtype=torch.bool)
-            images.append(X[keep])
-            trues.append(y[keep])
-            preds.append(y_pred[keep])
-            if sum(len(t) for t in trues) >= n:
-                break
-    images, trues, preds = (torch.cat(t)[:n] for t in (images, trues, preds))
-    titles = [f'{t}\n{p}' for t, p in zip(get_fashion_mnist_labels(trues),
-                                         get_fashion_mnist_labels(preds))]
-    num_cols = min(len(images), 8) or 1
-    show_images(images.reshape(-1, *images.shape[-2:]), math.ceil(len(images) / num_cols) or 1,
-                num_cols, titles=titles)
-    return trues, preds

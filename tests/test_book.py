@@ -8,22 +8,15 @@ from one top-to-bottom run, with no errors, stderr, memory addresses or CDN link
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from tools.toc import toc_docnames   # tools/ is importable: see tests/conftest.py
+
 BOOK = Path(__file__).resolve().parent.parent
-
-
-def _tool(name: str):
-    """Import tools/<name>.py (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(name, BOOK / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def source_of(name: str) -> Path | None:
@@ -33,7 +26,7 @@ def source_of(name: str) -> Path | None:
     return None
 
 
-TOC = _tool('toc').toc_docnames(BOOK / '_toc.yml')
+TOC = toc_docnames(BOOK / '_toc.yml')
 CHAPTERS = [f for f in TOC if f.startswith('chapters/')]
 
 
@@ -109,7 +102,8 @@ def test_intro_links_every_chapter():
 
 def test_setup_cells_in_sync_with_repository_url(capsys):
     """tools/colab_cell.py (check mode) finds every first code cell up to date."""
-    status = _tool('colab_cell').main(write=False)
+    from tools import colab_cell
+    status = colab_cell.main(write=False)
     out = capsys.readouterr().out
     assert status == 0, f'set-up cells out of date (run make colab-cell):\n{out}'
 
@@ -118,7 +112,7 @@ def test_setup_cells_in_sync_with_repository_url(capsys):
 def test_setup_cell_comes_first(name):
     nb = load(name)
     code = [c for c in nb['cells'] if c['cell_type'] == 'code']
-    marker = _tool('colab_cell').MARKER
+    from tools.colab_cell import MARKER as marker
     assert code and src(code[0]).startswith(marker), (
         f'{name}: the first code cell must be the set-up cell starting with {marker!r}')
     assert len(code) > 1 and 'manual_seed' in src(code[1]), (
@@ -267,3 +261,37 @@ def test_interactive_outputs_ignored_by_nbval(name):
             if interactive and 'nbval-ignore-output' not in tags:
                 bad.append(cell.get('execution_count'))
     assert not bad, f'{name}: interactive outputs without the nbval-ignore-output tag: cells {bad}'
+
+
+# ---------------------------------------------------------------- helpers name their chapter
+# The modules whose public helpers say in their docstring which chapter teaches them.
+TAUGHT_MODULES = ('data', 'functional', 'losses', 'training', 'plot')
+
+
+def public_helpers() -> list[str]:
+    import inspect
+
+    import d2lhelpers
+    return sorted(name for name, obj in vars(d2lhelpers).items()
+                  if not name.startswith('_') and inspect.isfunction(obj)
+                  and obj.__module__.rsplit('.', 1)[-1] in TAUGHT_MODULES)
+
+
+def test_there_are_public_helpers_to_check():
+    assert {'load_data_fashion_mnist', 'softmax', 'huber_loss', 'train', 'predict'} <= set(
+        public_helpers())
+
+
+@pytest.mark.parametrize('name', public_helpers())
+def test_each_helper_names_the_chapter_that_teaches_it(name):
+    """'Taught in chapter NN (...)' in the docstring, and chapter NN really uses the helper."""
+    import d2lhelpers
+    doc = ' '.join((getattr(d2lhelpers, name).__doc__ or '').split())
+    match = re.search(r'Taught in chapter (\d\d)\b', doc)
+    assert match, f'd2lhelpers.{name}: the docstring should say "Taught in chapter NN (...)"'
+    chapter = [c for c in CHAPTERS if Path(c).name.startswith(match.group(1) + '_')]
+    assert chapter, f'd2lhelpers.{name}: there is no chapter {match.group(1)} in _toc.yml'
+    text = (BOOK / f'{chapter[0]}.ipynb').read_text(encoding='utf-8')
+    assert name in text or name.replace('_', '-') in text, (
+        f'd2lhelpers.{name} says chapter {match.group(1)} teaches it, but {chapter[0]} never '
+        f'mentions it')

@@ -157,6 +157,20 @@ def test_resize(real_raw):
     assert X.shape == (32, 1, 64, 64) and 0 <= X.min() and X.max() <= 1
 
 
+def test_resize_to_height_and_width(real_raw):
+    _, test_iter = data.load_data_fashion_mnist(8, resize=(14, 20))
+    X, _ = next(iter(test_iter))
+    assert X.shape == (8, 1, 14, 20)
+
+
+@pytest.mark.parametrize('bad', [-3, 0, True, 2.5, '64', (28,), (0, 28), (28, 28, 28), [28, -1]])
+def test_a_bad_resize_is_a_clear_error(bad):
+    """Before: -3 surfaced torch's RuntimeError, 0 was silently ignored."""
+    with pytest.raises(ValueError, match=r'^resize must be a positive integer \(e\.g\. 64\) or a '
+                                         r'pair \(height, width\) of positive integers, got '):
+        data.load_data_fashion_mnist(32, resize=bad)
+
+
 @pytest.mark.parametrize('bad', [0, -1, 2.5, '256', True])
 def test_a_bad_batch_size_is_a_clear_error(bad):
     with pytest.raises(ValueError, match='batch_size'):
@@ -196,3 +210,5 @@ def test_text_labels():
     assert data.get_fashion_mnist_labels(torch.tensor([0, 9])) == ['t-shirt', 'ankle boot']
     with pytest.raises(ValueError, match='0..9'):
         data.get_fashion_mnist_labels([10])
+    with pytest.raises(ValueError, match='integer class index'):
+        data.get_fashion_mnist_labels([1.0])

@@ -1,26 +1,23 @@
-"""The documents of the book, read from a Jupyter Book 1.x ``_toc.yml``."""
-import re
-from pathlib import Path
+"""The documents of the book in reading order, read from ``_toc.yml`` by Jupyter Book's own
+parser (``sphinx_external_toc``, the package that turns ``_toc.yml`` into Sphinx toctrees)."""
+from __future__ import annotations
 
-import yaml
+import os
+
+from sphinx_external_toc.parsing import parse_toc_yaml
 
 
-def toc_docnames(toc_path: Path) -> list[str]:
+def toc_docnames(toc_path: str | os.PathLike) -> list[str]:
     """The root document and every file of the table of contents, in reading order,
-    without their suffixes (``chapters/03_losses``)."""
-    toc = yaml.safe_load(Path(toc_path).read_text(encoding='utf-8'))
-    names = [toc['root']]
+    without their suffixes (``chapters/03_losses``). Globs and URLs are not documents."""
+    site = parse_toc_yaml(toc_path)
+    names: list[str] = []
 
-    def walk(node):
-        if isinstance(node, dict):
-            if 'file' in node:
-                names.append(node['file'])
-            for key, value in node.items():
-                if key != 'file':
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
+    def visit(docname: str) -> None:
+        names.append(docname)
+        for tree in site[docname].subtrees:
+            for child in tree.files():
+                visit(child)
 
-    walk({k: v for k, v in toc.items() if k != 'root'})
-    return [re.sub(r'\.(ipynb|md)$', '', name) for name in names]
+    visit(site.root.docname)
+    return names
