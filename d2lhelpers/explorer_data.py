@@ -69,10 +69,12 @@ def check_true_class(true_class, num_classes: int) -> int:
 
 
 def errors(error_range: float = ERROR_RANGE) -> torch.Tensor:
-    """The differences ``y_hat - y`` drawn by the Huber explorer: ``NUM_ERRORS`` points in
-    ``[-error_range, error_range]`` (float64)."""
+    """The differences ``y_hat - y`` drawn by the Huber explorer: ``NUM_ERRORS`` evenly spaced
+    points ``r * (2i - (N - 1)) / (N - 1)`` in ``[-r, r]``, float64, symmetric, 0 exactly in
+    the middle (the browser computes the same doubles)."""
     r = check_error_range(error_range)
-    return torch.linspace(-r, r, NUM_ERRORS, dtype=torch.float64)
+    steps = torch.arange(NUM_ERRORS, dtype=torch.float64) * 2 - (NUM_ERRORS - 1)
+    return steps / (NUM_ERRORS - 1) * r
 
 
 def huber_curves(delta: float, error_range: float = ERROR_RANGE) -> dict[str, np.ndarray]:

@@ -1,7 +1,11 @@
-"""The explorers: the numbers behind the figures, the live widgets, the static fallback."""
+"""The explorers: the numbers behind the figures, the live widgets, the static view."""
+import html as html_lib
 import json
 import re
+import shutil
+import subprocess
 import warnings
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -10,6 +14,8 @@ import torch
 
 import d2lhelpers
 from d2lhelpers import explorer_data as xd
+from d2lhelpers import fitting
+from d2lhelpers import static_view as sv
 from d2lhelpers import widgets as w
 from d2lhelpers.functional import softmax
 from d2lhelpers.losses import (huber_grad, huber_loss, l1_grad, l1_loss, l2_grad, l2_loss,
@@ -36,6 +42,18 @@ def huber_bundle():
 
 
 @pytest.fixture(scope='module')
+def outlier():
+    return w.outlier_explorer(1.0, 0.5)
+
+
+@pytest.fixture(scope='module')
+def outlier_bundle():
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        return w.outlier_explorer(1.5, 1.0)._repr_mimebundle_()
+
+
+@pytest.fixture(scope='module')
 def soft_bundle():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
@@ -44,9 +62,18 @@ def soft_bundle():
 
 # --- the numbers behind the figures -------------------------------------------------------
 
-@pytest.mark.parametrize('delta', [0.1, 0.5, 1.0, 2.7])
-def test_huber_curves_equal_the_loss_functions(delta):
-    c = xd.huber_curves(delta)
+def test_error_grid_is_symmetric_with_zero_in_the_middle():
+    e = xd.errors(4.0)
+    assert len(e) == xd.NUM_ERRORS and e[0] == -4.0 and e[-1] == 4.0
+    assert e[xd.NUM_ERRORS // 2] == 0.0 and torch.equal(e, -e.flip(0))
+    np.testing.assert_allclose(e, np.linspace(-4, 4, xd.NUM_ERRORS), atol=1e-15)
+    assert xd.errors(2.5)[-1] == 2.5
+
+
+@pytest.mark.parametrize('delta, r', [(0.1, 4.0), (0.5, 1.0), (1.0, 4.0), (2.7, 9.5)])
+def test_huber_curves_equal_the_loss_functions(delta, r):
+    c = xd.huber_curves(delta, r)
+    assert c['e'][-1] == r
     e = torch.as_tensor(c['e'])
     zero = torch.zeros_like(e)
     expected = {'l2': l2_loss(e, zero), 'l1': l1_loss(e, zero),
@@ -76,6 +103,17 @@ def test_softmax_state_equals_softmax_and_cross_entropy(logits, k, t):
     np.testing.assert_allclose(s['grad'], (s['probs'] - y) / t, atol=1e-15)
 
 
+def test_outlier_state_is_the_fitting_code():
+    s = xd.outlier_state(1.5, 0.7)
+    x, y = fitting.outlier_data(1.5)
+    np.testing.assert_array_equal(s['x'], x.numpy())
+    np.testing.assert_array_equal(s['y'], y.numpy())
+    for loss in fitting.LOSSES:
+        wb = fitting.fit_line(x, y, loss, delta=0.7)
+        assert s['fits'][loss] == wb
+        assert s['errors'][loss] == fitting.parameter_error(*wb)
+
+
 # --- driving the widgets through their API --------------------------------------------------
 
 def test_huber_slider_moves_the_plotted_data(huber):
@@ -93,6 +131,12 @@ def test_huber_slider_moves_the_plotted_data(huber):
     huber.delta_slider.value = 0.3
     assert huber.grad_lines['huber'].get_ydata().max() == pytest.approx(0.3)
     assert 'δ = 0.30' in huber.title.get_text()
+    huber.range_slider.value = 8.0
+    c = xd.huber_curves(0.3, 8.0)
+    np.testing.assert_array_equal(huber.loss_lines['l2'].get_xdata(), c['e'])
+    np.testing.assert_array_equal(huber.loss_lines['l2'].get_ydata(), c['l2'])
+    assert huber.axes[0].get_xlim() == (-8.0, 8.0) and huber.axes[1].get_ylim() == (-8.4, 8.4)
+    np.testing.assert_array_equal(huber.state()['huber'], c['huber'])
 
 
 def _heights(bars):
@@ -123,9 +167,50 @@ def test_softmax_sliders_move_the_bars(soft):
     assert soft.axes[1].get_ylim() == pytest.approx((-0.6, 0.6))
 
 
+def test_outlier_sliders_move_the_lines_and_bars(outlier):
+    s0 = xd.outlier_state(1.0, 0.5)
+    for k, line in outlier.fit_lines.items():
+        w_, b_ = s0['fits'][k]
+        np.testing.assert_allclose(line.get_ydata(), w_ * np.array([-1.1, 1.1]) + b_)
+    np.testing.assert_allclose(_heights(outlier.error_bars),
+                               [s0['errors'][k] for k in fitting.LOSSES])
+    assert [t.get_text() for t in outlier.error_texts] == ['1.832', '0.026', '0.167']
+    before = outlier.image.value
+    outlier.shift_slider.value = 2.5
+    s1 = xd.outlier_state(2.5, 0.5)
+    np.testing.assert_allclose(_heights(outlier.error_bars),
+                               [s1['errors'][k] for k in fitting.LOSSES])
+    assert outlier.outliers.get_offsets()[:, 1].min() == pytest.approx(s1['y'].min())
+    assert outlier.axes[0].get_ylim()[0] < s1['y'].min()
+    assert 'shift = 2.50' in outlier.title.get_text() and outlier.image.value != before
+    outlier.delta_slider.value = 2.0
+    s2 = xd.outlier_state(2.5, 2.0)
+    assert outlier.fit_lines['huber'].get_ydata()[1] == pytest.approx(
+        s2['fits']['huber'][0] * 1.1 + s2['fits']['huber'][1])
+    assert outlier.state()['errors'] == s2['errors']
+
+
+@pytest.mark.parametrize('make', [w.huber_explorer, w.softmax_explorer, w.outlier_explorer])
+def test_drawn_at_the_shown_width_twice_the_density(make):
+    e = make()
+    from PIL import Image
+    import io
+    img = Image.open(io.BytesIO(e.image.value))
+    assert img.width == 2 * 960
+    assert e.image.layout.width == '960px' and e.image.layout.max_width == '100%'
+
+
+@pytest.mark.parametrize('make', [w.huber_explorer, w.softmax_explorer, w.outlier_explorer])
+def test_control_labels_line_up(make):
+    """Every control (sliders and the true-class buttons) has the same label column."""
+    e = make()
+    widths = {c.style.description_width for c in e.controls}
+    assert widths == {'90px'}
+
+
 def test_explorers_leave_no_pyplot_figure():
     plt.close('all')
-    w.huber_explorer(), w.softmax_explorer()
+    w.huber_explorer(), w.softmax_explorer(), w.outlier_explorer()
     assert plt.get_fignums() == []
 
 
@@ -141,26 +226,125 @@ def test_out_of_range_values_widen_the_sliders():
 def test_reexported_from_the_package():
     assert d2lhelpers.huber_explorer is w.huber_explorer
     assert d2lhelpers.softmax_explorer is w.softmax_explorer
+    assert d2lhelpers.outlier_explorer is w.outlier_explorer
 
 
 # --- the display bundle ---------------------------------------------------------------------
 
-@pytest.mark.parametrize('name, n_frames', [('huber_bundle', 15), ('soft_bundle', 21)])
-def test_bundle_has_widget_view_and_offline_js_slider(name, n_frames, request):
+def _config(html):
+    m = re.search(r'<script type="application/json" class="d2l-explorer-config">(.*?)</script>',
+                  html, re.S)
+    return json.loads(m.group(1))
+
+
+JS = Path(sv.__file__).parent / 'static' / 'explorers.js'
+CSS = Path(sv.__file__).parent / 'static' / 'explorers.css'
+
+
+@pytest.mark.parametrize('name, kind', [('huber_bundle', 'huber'), ('soft_bundle', 'softmax'),
+                                        ('outlier_bundle', 'outlier')])
+def test_bundle_has_widget_view_and_offline_static_view(name, kind, request):
     bundle = request.getfixturevalue(name)
     assert bundle[WIDGET_VIEW]['model_id']
     assert len(bundle['text/plain']) < 120
     html = bundle['text/html']
-    assert '<input' in html and 'type="range"' in html and '<script>' in html
-    frames = json.loads(re.search(r'var frames = (\[.*?\]);', html).group(1))
-    labels = json.loads(re.search(r'var labels = (\[.*?\]);', html).group(1))
-    assert len(frames) == len(labels) == n_frames
-    assert all(f.startswith('data:image/png;base64,') for f in frames)
-    assert len(set(frames)) == n_frames                  # every frame shows something new
-    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', html)
-    assert 'http://' not in html and 'https://' not in html
-    assert 'fa fa-' not in html and '<link' not in html
-    assert len(html) < 400_000             # the page stays light
+    assert f'<div class="d2l-explorer" data-kind="{kind}"' in html
+    assert JS.read_text(encoding='utf-8') in html and CSS.read_text(encoding='utf-8') in html
+    # nothing loaded from anywhere: no src/href, no <link>, no import, no fetch
+    assert not re.search(r'\b(src|href)\s*=', html) and '<link' not in html
+    assert not re.search(r'\b(import|fetch|XMLHttpRequest)\b\s*\(', html)
+    assert len(html) < 60_000              # the page stays light (no image frames)
+    assert len(_config(html)['reference']) >= 3
+
+
+def test_softmax_reference_values_are_pythons(soft_bundle):
+    cfg = _config(soft_bundle['text/html'])
+    names = [c['name'] for c in cfg['controls']]
+    assert names == ['o0', 'o1', 'o2', 'o3', 'true_class', 'T']
+    assert cfg['controls'][4]['options'] == [0, 1, 2, 3] and cfg['controls'][4]['value'] == 2
+    moved = set()
+    for ref in cfg['reference']:
+        c = ref['controls']
+        s = xd.softmax_state([c[f'o{i}'] for i in range(4)], c['true_class'], c['T'])
+        for key in ('probs', 'grad', 'target'):
+            assert ref['numbers'][key] == s[key].tolist()
+        assert ref['numbers']['loss'] == s['loss']
+        for ctrl in cfg['controls']:   # a value the control can take
+            v = c[ctrl['name']]
+            if 'options' in ctrl:
+                assert v in ctrl['options']
+            else:
+                k = (v - ctrl['min']) / ctrl['step']
+                assert ctrl['min'] <= v <= ctrl['max'] and abs(k - round(k)) < 1e-9
+            if v != cfg['reference'][0]['controls'][ctrl['name']]:
+                moved.add(ctrl['name'])
+    assert moved == set(names)             # the references move every control
+    # the same amount added to every logit changes nothing (the chapter's observation)
+    np.testing.assert_allclose(cfg['reference'][1]['numbers']['probs'],
+                               cfg['reference'][0]['numbers']['probs'])
+
+
+def test_huber_reference_values_are_pythons(huber_bundle):
+    cfg = _config(huber_bundle['text/html'])
+    assert [c['name'] for c in cfg['controls']] == ['delta', 'error_range']
+    assert cfg['points'] == xd.NUM_ERRORS
+    for ref in cfg['reference']:
+        c = xd.huber_curves(ref['controls']['delta'], ref['controls']['error_range'])
+        for key, values in ref['numbers'].items():
+            assert values == c[key][ref['index']].tolist(), key
+    assert {r['controls']['delta'] for r in cfg['reference']} >= {0.5, 0.3, 2.5}
+
+
+def test_outlier_reference_values_are_pythons(outlier_bundle):
+    cfg = _config(outlier_bundle['text/html'])
+    assert [c['name'] for c in cfg['controls']] == ['shift', 'delta']
+    x, base = fitting.outlier_data(0.0)
+    assert cfg['data']['x'] == x.tolist() and cfg['data']['base'] == base.tolist()
+    assert cfg['steps'] == 2000 and cfg['lr'] == 0.5
+    for ref in cfg['reference']:
+        s = xd.outlier_state(**ref['controls'])
+        assert ref['numbers']['params'] == [p for k in fitting.LOSSES for p in s['fits'][k]]
+        assert ref['numbers']['errors'] == [s['errors'][k] for k in fitting.LOSSES]
+
+
+@pytest.mark.skipif(shutil.which('node') is None, reason='Node.js is not installed')
+@pytest.mark.parametrize('name', ['huber_bundle', 'soft_bundle', 'outlier_bundle'])
+def test_javascript_maths_reproduces_the_references(name, request, tmp_path):
+    """The browser test does this in Chromium; Node.js, where present, checks it quickly."""
+    cfg = _config(request.getfixturevalue(name)['text/html'])
+    kind = request.getfixturevalue(name)['text/html'].split('data-kind="')[1].split('"')[0]
+    script = tmp_path / 'check.js'
+    script.write_text("""
+global.window = {}; global.document = {readyState: 'complete', querySelectorAll: () => []};
+const X = require(process.argv[2]).maths;
+const cfg = JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8'));
+const kind = process.argv[4];
+const out = cfg.reference.map(ref => {
+  const c = ref.controls;
+  if (kind === 'softmax') {
+    const o = []; for (let i = 0; i < cfg.num_classes; i++) o.push(c['o' + i]);
+    return X.softmaxState(o, c.true_class, c.T);
+  }
+  if (kind === 'huber') {
+    const h = X.huberCurves(c.delta, c.error_range, cfg.points), r = {};
+    for (const k in ref.numbers) r[k] = ref.index.map(i => h[k][i]);
+    return r;
+  }
+  const y = X.outlierY(cfg.data, c.shift), r = {params: [], errors: []};
+  for (const l of cfg.losses) {
+    const wb = X.fitLine(cfg.data.x, y, l, c.delta, cfg.steps, cfg.lr);
+    r.params.push(...wb); r.errors.push(Math.hypot(wb[0] - 2, wb[1] - 1));
+  }
+  return r;
+});
+console.log(JSON.stringify(out));
+""")
+    (tmp_path / 'cfg.json').write_text(json.dumps(cfg))
+    run = subprocess.run(['node', str(script), str(JS), str(tmp_path / 'cfg.json'), kind],
+                         capture_output=True, text=True, check=True)
+    for ref, got in zip(cfg['reference'], json.loads(run.stdout)):
+        for key, expected in ref['numbers'].items():
+            np.testing.assert_allclose(got[key], expected, rtol=0, atol=1e-9, err_msg=key)
 
 
 def test_ipython_displays_the_whole_bundle(huber):
@@ -171,21 +355,13 @@ def test_ipython_displays_the_whole_bundle(huber):
     assert data[WIDGET_VIEW]['model_id'] == huber.model_id
 
 
-def test_static_html_starts_at_the_given_value(huber_bundle, soft_bundle):
-    # delta=0.5 is not a frame: the nearest frame (0.4 or 0.6) is shown first
-    assert re.search(r'type="range" min="0" max="14" step="1" value="[12]"',
-                     huber_bundle['text/html'])
-    # logit o2 = 0.3 of (1.0, -0.5, 0.3, 2.0) with true class 2: frames -5, -4.5, ..., 5
-    assert 'value="11"' in soft_bundle['text/html'] and '"0.5"' in soft_bundle['text/html']
-
-
-def test_static_html_does_not_change_the_live_figure():
-    h = w.huber_explorer(1.7)
-    h.static_html()
-    assert 'δ = 1.70' in h.title.get_text()
-    np.testing.assert_array_equal(h.grad_lines['huber'].get_ydata(),
-                                  xd.huber_curves(1.7)['huber_grad'])
-    assert h.fig.dpi == h.dpi
+def test_static_view_starts_at_the_given_values(huber_bundle, soft_bundle):
+    cfg = _config(huber_bundle['text/html'])
+    assert cfg['controls'][0]['value'] == 0.5 and cfg['controls'][1]['value'] == 4.0
+    cfg = _config(soft_bundle['text/html'])
+    assert [c['value'] for c in cfg['controls']] == [1.0, -0.5, 0.3, 2.0, 2, 1.0]
+    # without JavaScript the starting numbers are still there, as text
+    assert 'true class 2' in html_lib.unescape(soft_bundle['text/html'])
 
 
 def test_static_html_follows_the_controls():
@@ -193,18 +369,15 @@ def test_static_html_follows_the_controls():
     first = s.static_html()
     assert s.static_html() is first                   # cached while nothing moves
     s.class_picker.value = 2
-    second = s.static_html()
-    assert second != first and 'logit o₂' in second   # now sweeps the new true class
+    s.logit_sliders[0].value = 1.5
+    cfg = _config(s.static_html())
+    assert cfg['controls'][3]['value'] == 2 and cfg['controls'][0]['value'] == 1.5
 
 
-def test_frames_player_html():
-    out = w.frames_player_html([b'a', b'b'], ['1', '2'], start=1, name='δ', caption='<c>')
-    assert out.count('data:image/png;base64,') == 3      # 2 frames + the start frame in <img>
-    assert 'value="1"' in out and '&lt;c&gt;' in out
-    with pytest.raises(ValueError, match='one label per frame'):
-        w.frames_player_html([b'a'], ['1', '2'])
-    with pytest.raises(ValueError, match='start'):
-        w.frames_player_html([b'a'], ['1'], start=1)
+def test_static_view_escapes_the_config():
+    out = sv.explorer_html('huber', {'caption': '</script><b>'}, ['<i>'])
+    assert '</script><b>' not in out and '&lt;i&gt;' in out
+    assert _config(out)['caption'] == '</script><b>'
 
 
 # --- bad arguments --------------------------------------------------------------------------
@@ -246,3 +419,18 @@ def test_true_class_message_names_the_valid_range():
 def test_bad_temperature(t):
     with pytest.raises(ValueError, match='temperature'):
         w.softmax_explorer((2.0, 1.0), temperature=t)
+
+
+@pytest.mark.parametrize('r', [0, -2.0, float('nan'), 'far'])
+def test_bad_error_range(r):
+    with pytest.raises(ValueError, match='error_range'):
+        w.huber_explorer(1.0, error_range=r)
+
+
+@pytest.mark.parametrize('kwargs, match', [({'shift': float('nan')}, 'shift'),
+                                           ({'shift': '2'}, 'shift'),
+                                           ({'delta': 0.0}, 'delta'),
+                                           ({'delta': None}, 'delta')])
+def test_bad_outlier_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        w.outlier_explorer(**kwargs)

@@ -39,16 +39,16 @@
     return {probs: probs, target: target, grad: grad, loss: loss};
   }
 
-  // torch.linspace(-r, r, n): the first half counts up from -r, the second down from r
-  function linspace(a, b, n) {
-    var step = (b - a) / (n - 1), out = new Array(n), half = Math.floor(n / 2);
-    for (var i = 0; i < n; i++) out[i] = i < half ? a + i * step : b - (n - 1 - i) * step;
+  // n evenly spaced points in [-r, r], as d2lhelpers.explorer_data.errors computes them
+  function errorGrid(r, n) {
+    var out = new Array(n);
+    for (var i = 0; i < n; i++) out[i] = (2 * i - (n - 1)) / (n - 1) * r;
     return out;
   }
 
   // L2, L1, Huber losses and gradients over e = y_hat - y (d2lhelpers.explorer_data.huber_curves)
   function huberCurves(delta, r, n) {
-    var e = linspace(-r, r, n);
+    var e = errorGrid(r, n);
     var c = {e: e, l2: [], l1: [], huber: [], l2_grad: [], l1_grad: [], huber_grad: []};
     e.forEach(function (v) {
       var a = Math.abs(v);
@@ -373,7 +373,7 @@
     legend(p, [{label: 'y = 2x + 1', kind: 'line', color: 'currentColor', dash: '6 4', width: 1.3},
                {label: 'outliers', kind: 'dot', color: C3}]
       .concat(cfg.losses.map(function (l) { return {label: names[l], kind: 'line', color: colors[l]}; })),
-           p.x0 + 8, p.y1 + 12);
+           p.x0 + 8, p.y0 - 5 * 17 + 2);
     var emax = Math.max(2, Math.max.apply(null, errs) * 1.2);
     var q = panel(figure[1], {xlim: [-0.5, cfg.losses.length - 0.5], ylim: [0, emax],
                               xticks: cfg.losses.map(function (_, i) { return i; }),
@@ -411,14 +411,15 @@
     var app = htmlEl('div', {'class': 'd2l-x-app'}, root);
     htmlEl('p', {'class': 'd2l-x-caption'}, app, cfg.caption);
     var box = htmlEl('div', {'class': 'd2l-x-controls'}, app);
+    // the numbers as text, above the figure like the kernel view's title; read out on change
+    var status = htmlEl('div', {'class': 'd2l-x-status', 'aria-live': 'polite'}, app);
+    var lines = [htmlEl('p', {'class': 'd2l-x-title-text'}, status),
+                 htmlEl('p', {'class': 'd2l-x-detail'}, status)];
     var fig = htmlEl('div', {'class': 'd2l-x-figure'}, app);
     var svgs = [0, 1].map(function (j) {
       return svgEl('svg', {viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'class': 'd2l-x-panel',
                            'aria-label': cfg.panels[j], 'data-uid': root.id + '-p' + j}, fig);
     });
-    var status = htmlEl('div', {'class': 'd2l-x-status', 'aria-live': 'polite'}, app);
-    var lines = [htmlEl('p', {'class': 'd2l-x-title-text'}, status),
-                 htmlEl('p', {'class': 'd2l-x-detail'}, status)];
     var values = {};
     cfg.controls.forEach(function (c) { values[c.name] = c.value; });
     root.d2lTimes = [];
@@ -450,7 +451,7 @@
   window.d2lExplorers = {
     init: init, initAll: initAll,
     maths: {softmaxState: softmaxState, huberCurves: huberCurves, fitLine: fitLine,
-            outlierY: outlierY, linspace: linspace}
+            outlierY: outlierY, errorGrid: errorGrid}
   };
   if (typeof module !== 'undefined') module.exports = window.d2lExplorers;
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', initAll);
