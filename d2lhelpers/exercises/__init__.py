@@ -1,0 +1,34 @@
+"""Exercises that check the learner's own code (issue 13).
+
+Each chapter stores a template cell ``def my_softmax(O): ...`` and a check cell::
+
+    import d2lhelpers.exercises
+    d2lhelpers.exercises.task('softmax').check(my_softmax);
+
+``check`` runs the learner's function on deterministic and seeded random cases, compares it
+with the tested ``d2lhelpers`` reference, prints ✅ or the first failing case in Chinese (with
+a hint when the mistake is a known misconception) and returns True or False.
+``hint()`` prints the next hint, ``solution()`` the chapter's teaching version.
+"""
+from __future__ import annotations
+
+from .losses import CROSS_ENTROPY, HUBER_GRAD, HUBER_LOSS, L2_LOSS
+from .probabilities import LOG_SUM_EXP, ONE_HOT, SOFTMAX, STABLE_SOFTMAX
+from .task import Report, Task, is_unanswered
+from .training import ACCURACY, SGD
+
+__all__ = ['TASKS', 'task', 'Task', 'Report', 'is_unanswered']
+
+TASKS: dict[str, Task] = {t.name: t for t in (
+    ONE_HOT, SOFTMAX, STABLE_SOFTMAX, L2_LOSS, HUBER_LOSS, HUBER_GRAD, CROSS_ENTROPY,
+    LOG_SUM_EXP, ACCURACY, SGD)}
+
+
+def task(name: str) -> Task:
+    """The exercise called ``name`` (see :data:`TASKS`)."""
+    if not isinstance(name, str):
+        raise TypeError(f'task name must be a string such as "softmax", got {type(name).__name__}')
+    try:
+        return TASKS[name]
+    except KeyError:
+        raise ValueError(f'没有名为 {name!r} 的练习;可选的有:{", ".join(TASKS)}') from None
