@@ -39,7 +39,7 @@ L2_LOSS = Task(
     success='含列向量、e = 0、float64、二维批量',
     hints=[
         '误差 e = y − ŷ 是逐元素的差;损失是它的平方再乘 ½。',
-        '一行就够:(y_hat - y) ** 2 / 2,结果形状与输入相同,不要 .mean() 或 .sum()。',
+        '一行就够:`(y_hat - y) ** 2 / 2`,结果形状与输入相同,不要 `.mean()` 或 `.sum()`。',
     ],
     solution='''
 def my_l2_loss(y_hat, y):
@@ -102,9 +102,9 @@ HUBER_LOSS = Task(
     reference=huber_loss, cases=_huber_cases,
     success='含 |e| = δ 的边界、δ = 0.1 到 3、float64',
     hints=[
-        '先算 e = y - y_hat 和 |e|;|e| ≤ δ 的位置用 ½ e²,其余位置用 δ (|e| − ½ δ)。',
-        'torch.where(条件, 甲, 乙) 逐元素在两个公式之间选择:'
-        'torch.where(e.abs() <= delta, e ** 2 / 2, delta * (e.abs() - delta / 2))。',
+        '先算 `e = y - y_hat` 和 `e.abs()`;|e| ≤ δ 的位置用 ½ e²,其余位置用 δ (|e| − ½ δ)。',
+        '`torch.where(条件, 甲, 乙)` 逐元素在两个公式之间选择:'
+        '`torch.where(e.abs() <= delta, e ** 2 / 2, delta * (e.abs() - delta / 2))`。',
     ],
     solution='''
 def my_huber_loss(y_hat, y, delta=1.0):
@@ -163,8 +163,8 @@ HUBER_GRAD = Task(
     success='含 |e| = δ 的边界、δ = 0.1 到 3、float64',
     hints=[
         '对 ŷ 求导:½ (y − ŷ)² 的导数是 ŷ − y;δ (|y − ŷ| − ½ δ) 的导数是 δ·sign(ŷ − y)。',
-        '两段合起来,正好是把 ŷ − y 截断到 [−δ, δ]:torch.clamp(y_hat - y, -delta, delta);'
-        '也可以用 torch.where 分两段写。',
+        '两段合起来,正好是把 ŷ − y 截断到 [−δ, δ]:`torch.clamp(y_hat - y, -delta, delta)`;'
+        '也可以用 `torch.where` 分两段写。',
     ],
     solution='''
 def my_huber_grad(y_hat, y, delta=1.0):
@@ -233,8 +233,8 @@ CROSS_ENTROPY = Task(
     reference=cross_entropy, cases=_ce_cases,
     success='含标签 0 和 q−1、概率为 0 的类别、float64',
     hints=[
-        '交叉熵只看真实类别的那一项:第 i 个样本的损失是 −log y_hat[i, y[i]]。',
-        '花式索引用两组下标同时指定行和列:y_hat[range(len(y)), y] 一次取出 n 个概率。',
+        '交叉熵只看真实类别的那一项:第 i 个样本的损失是 `-torch.log(y_hat[i, y[i]])`。',
+        '花式索引用两组下标同时指定行和列:`y_hat[range(len(y)), y]` 一次取出 n 个概率。',
     ],
     solution='''
 def my_cross_entropy(y_hat, y):

@@ -40,8 +40,8 @@ ONE_HOT = Task(
     reference=one_hot, cases=_one_hot_cases, dtype_strict=False,
     success='含标签 0 和 q−1、n = q、q = 1',
     hints=[
-        '先用 torch.zeros(n, q) 建一个全 0 的浮点数矩阵,n = len(y)。',
-        '再在每一行的第 y[i] 列放一个 1:可以用循环,也可以用花式索引 Y[range(len(y)), y] = 1。',
+        '先用 `torch.zeros(n, q)` 建一个全 0 的浮点数矩阵,`n = len(y)`。',
+        '再在每一行的第 `y[i]` 列放一个 1:可以用循环,也可以用花式索引 `Y[range(len(y)), y] = 1`。',
     ],
     solution='''
 def my_one_hot(y, q):
@@ -118,8 +118,8 @@ SOFTMAX = Task(
     reference=softmax, cases=_softmax_cases,
     success='含单个样本、q = 1、float64、整体平移',
     hints=[
-        '先用 torch.exp(O) 得到每个 exp(o_ij),形状仍是 [n, q]。',
-        '每一行求和:.sum(dim=1, keepdim=True) 得到形状 [n, 1] 的规范化常数,'
+        '先用 `torch.exp(O)` 得到每个 exp(o_ij),形状仍是 [n, q]。',
+        '每一行求和:`.sum(dim=1, keepdim=True)` 得到形状 [n, 1] 的规范化常数,'
         '再用广播让每一行除以自己的常数。',
     ],
     solution='''
@@ -172,8 +172,8 @@ STABLE_SOFTMAX = Task(
     success='含 ±1000 的 logits、整行 −1000、float64',
     hints=[
         '对每一行减去同一个常数,softmax 的结果不变;选这一行的最大值,exp 的参数就都 ≤ 0,不会溢出。',
-        'c = O.max(dim=1, keepdim=True).values 是每行的最大值,形状 [n, 1];'
-        '然后对 O - c 做普通的 softmax。',
+        '`c = O.max(dim=1, keepdim=True).values` 是每行的最大值,形状 [n, 1];'
+        '然后对 `O - c` 做普通的 softmax。',
     ],
     solution='''
 def my_stable_softmax(O):
@@ -254,7 +254,7 @@ LOG_SUM_EXP = Task(
     success='含 ±1000、整行 −1000、q = 1、float64',
     hints=[
         '恒等式:log Σ exp(o_k) = c + log Σ exp(o_k − c),对任何常数 c 都成立。',
-        '取 c 为每行的最大值 O.max(dim=1, keepdim=True).values:exp 的参数都 ≤ 0 不会溢出,'
+        '取 c 为每行的最大值 `O.max(dim=1, keepdim=True).values`:exp 的参数都 ≤ 0 不会溢出,'
         '而且求和里至少有一项是 exp(0) = 1,取 log 也不会得到 −inf。最后把形状 [n, 1] 变回 [n]。',
     ],
     solution='''

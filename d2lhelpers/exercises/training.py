@@ -78,9 +78,9 @@ ACCURACY = AccuracyTask(
     reference=accuracy, cases=_acc_cases,
     success='含全对、全错、n = q、logits',
     hints=[
-        '预测的类别是每一行最大值的位置:y_hat.argmax(dim=1),形状 [n]。',
+        '预测的类别是每一行最大值的位置:`y_hat.argmax(dim=1)`,形状 [n]。',
         '把它和 y 逐个比较得到布尔张量,True 的个数就是预测正确的个数:'
-        '(y_pred == y).sum(),最后用 float(...) 变成一个数。',
+        '`(y_pred == y).sum()`,最后用 `float(...)` 变成一个数。',
     ],
     solution='''
 def my_accuracy(y_hat, y):
@@ -232,8 +232,8 @@ SGD = SGDTask(
     reference=sgd, cases=_sgd_cases,
     success='含 float64、单个参数、batch_size = 1 到 256',
     hints=[
-        '更新要在 with torch.no_grad(): 里做,否则 autograd 会记录(并拒绝)对叶子张量的原地修改。',
-        '对每个 param:param -= lr * param.grad / batch_size(原地减),再 param.grad.zero_() 清零梯度。',
+        '更新要在 `with torch.no_grad():` 里做,否则 autograd 会记录(并拒绝)对叶子张量的原地修改。',
+        '对每个 `param`:`param -= lr * param.grad / batch_size`(原地减),再 `param.grad.zero_()` 清零梯度。',
     ],
     solution='''
 def my_sgd(params, lr, batch_size):
