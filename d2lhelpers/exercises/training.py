@@ -264,6 +264,12 @@ def my_sgd(params, lr, batch_size):
                       'param = param - ... 只是让变量名 param 指向一个新张量,列表里的参数没有变。'
                       '要原地更新:param -= ...(放在 with torch.no_grad(): 里)。',
                       wrong=_sgd_variant(_RIGHT, rebind=True)),
+        Misconception('rebind',
+                      'param.grad 是 None:多半是写了 param = param - ...,这让变量名 param 指向一个'
+                      '没有梯度的新张量,列表里的参数并没有变。要原地更新:param -= ...'
+                      '(放在 with torch.no_grad(): 里)。',
+                      when=lambda f: f.kind == 'raised' and isinstance(f.error, AttributeError)
+                      and "'NoneType'" in str(f.error)),
         Misconception('first_only',
                       '只有第一个参数被更新了:是不是把 return 写进了 for 循环里,或者只更新了 params[0]?',
                       wrong=_sgd_variant(_RIGHT, first_only=True)),
