@@ -82,7 +82,7 @@ def huber_curves(delta: float, error_range: float = ERROR_RANGE) -> dict[str, np
 
     Returns NumPy arrays under the keys ``e``, ``l2``, ``l1``, ``huber``, ``l2_grad``,
     ``l1_grad`` and ``huber_grad``, at the points :func:`errors` gives. ``delta`` goes straight
-    to :func:`~d2lhelpers.losses.huber_loss`, which checks it. Used in chapter 03 (损失函数).
+    to :func:`~d2lhelpers.losses.huber_loss`, which checks it. Taught in chapter 03 (损失函数).
     """
     e = errors(error_range)
     zero = torch.zeros_like(e)
@@ -101,7 +101,7 @@ def softmax_state(logits: Sequence[float], true_class: int,
     cross-entropy ``-log y_hat[true_class]`` and its gradient w.r.t. ``o`` is
     ``(y_hat - y) / T`` (plain ``y_hat - y`` at ``T = 1``), ``y`` being the one-hot label.
     Returns ``probs``, ``target`` (one-hot), ``grad`` (NumPy arrays) and ``loss`` (float).
-    Used in chapters 02 (Softmax 回归模型) and 04 (交叉熵).
+    Taught in chapter 02 (Softmax 回归模型), used again in chapter 04 (交叉熵).
     """
     o = torch.tensor(check_logits(logits), dtype=torch.float64)
     k = check_true_class(true_class, o.numel())
@@ -121,7 +121,7 @@ def outlier_state(shift: float = 1.0, delta: float = 0.5) -> dict:
     :func:`d2lhelpers.fitting.outlier_data`); ``delta`` is Huber's threshold. Returns ``x``,
     ``y`` (NumPy arrays), ``fits`` (``{'l2': (w, b), 'l1': ..., 'huber': ...}``, from
     :func:`d2lhelpers.fitting.fit_line`) and ``errors`` (each fit's ``||(w, b) - (2, 1)||``).
-    Used in chapter 03 (损失函数).
+    Taught in chapter 03 (损失函数).
     """
     x, y = outlier_data(shift)
     fits = {loss: fit_line(x, y, loss, delta=delta) for loss in LOSSES}

@@ -1,6 +1,6 @@
 """Chapter 03's outlier experiment: a line's data with outliers, fitted under L2, L1 or Huber.
 
-Used in chapter 03 (损失函数). The data lie on ``y = 2x + 1`` (``TRUE_PARAMS``) with a little
+Taught in chapter 03 (损失函数). The data lie on ``y = 2x + 1`` (``TRUE_PARAMS``) with a little
 noise; four of the 40 points (``OUTLIER_INDICES``) are pulled down by ``OUTLIER_PULLS`` times
 ``shift``. :func:`fit_line` fits ``y_hat = w x + b`` by full-batch gradient descent on the mean
 loss, with the gradients ``dl/dy_hat`` of :mod:`d2lhelpers.losses`.
@@ -39,7 +39,7 @@ def outlier_data(shift: float = 1.0, seed: int = 0) -> tuple[torch.Tensor, torch
     from a private generator: the global RNG is left alone). Then the outliers are pulled
     down: ``y[i] -= shift * pull`` for ``i, pull`` in ``OUTLIER_INDICES, OUTLIER_PULLS``.
     ``shift = 1`` is the chapter's data, ``0`` has no outliers, ``2`` pulls twice as far.
-    Used in chapter 03 (损失函数).
+    Taught in chapter 03 (损失函数).
     """
     shift = real_number(shift, 'shift', 'e.g. 1.0 for the chapter\'s outliers')
     seed = integer(seed, 'seed')
@@ -62,7 +62,7 @@ def fit_line(x: torch.Tensor, y: torch.Tensor, loss: str, delta: float = 0.5,
     ``huber_grad``) and updates ``w -= lr_t * mean(g * x)``, ``b -= lr_t * mean(g)`` with
     ``lr_t = lr * (1 - t / steps) + 1e-3``: the learning rate decays linearly, so that L1's
     gradient, which does not shrink near the optimum, stops making the parameters jump.
-    Computed in float64. Used in chapter 03 (损失函数).
+    Computed in float64. Taught in chapter 03 (损失函数).
     """
     x, y = tensor(x, 'x'), tensor(y, 'y')
     if x.dim() != 1 or x.shape != y.shape or x.numel() == 0:
@@ -89,6 +89,6 @@ def fit_line(x: torch.Tensor, y: torch.Tensor, loss: str, delta: float = 0.5,
 def parameter_error(w: float, b: float) -> float:
     """``||(w, b) - (w*, b*)||``, the distance of a fitted line from the true one (2, 1).
 
-    Used in chapter 03 (损失函数).
+    Taught in chapter 03 (损失函数).
     """
     return math.hypot(w - TRUE_PARAMS[0], b - TRUE_PARAMS[1])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
 from functools import lru_cache
 from importlib import resources
@@ -34,7 +35,13 @@ _SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉'
 
 @lru_cache(maxsize=None)
 def _asset(name: str) -> str:
-    return resources.files('d2lhelpers').joinpath('static', name).read_text(encoding='utf-8')
+    """A file of ``d2lhelpers/static``, made compact for inlining: comments, indentation and
+    blank lines go (every explorer on a page carries its own copy, so bytes count)."""
+    text = resources.files('d2lhelpers').joinpath('static', name).read_text(encoding='utf-8')
+    text = re.sub(r'/\*.*?\*/', '', text, flags=re.S)              # /* block comments */
+    if name.endswith('.js'):
+        text = re.sub(r'(^|\s)//\s.*$', '', text, flags=re.M)      # // line comments
+    return '\n'.join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def control(name: str, label: str, value: float, lo: float, hi: float, step: float,

@@ -416,15 +416,15 @@ class OutlierExplorer(_Explorer):
 
 def huber_explorer(delta: float = 1.0, error_range: float = ERROR_RANGE) -> HuberExplorer:
     """Sliders for Huber's ``delta`` and the largest ``|y_hat - y|`` shown (``error_range``)
-    over L2, L1 and Huber losses and their gradients. Used in chapter 03 (损失函数)."""
+    over L2, L1 and Huber losses and their gradients. Taught in chapter 03 (损失函数)."""
     return HuberExplorer(delta, error_range)
 
 
 def softmax_explorer(logits: Sequence[float] = (2.0, 1.0, 0.1), true_class: int = 0,
                      temperature: float = 1.0) -> SoftmaxExplorer:
     """One slider per logit (2-5 classes), the true class and a temperature ``T``; shows
-    ``softmax(o / T)``, the cross-entropy and its gradient. Used in chapters 02
-    (Softmax 回归模型) and 04 (交叉熵)."""
+    ``softmax(o / T)``, the cross-entropy and its gradient. Taught in chapter 02
+    (Softmax 回归模型), used again in chapter 04 (交叉熵)."""
     return SoftmaxExplorer(logits, true_class, temperature)
 
 
@@ -432,5 +432,5 @@ def outlier_explorer(shift: float = 1.0, delta: float = 0.5) -> OutlierExplorer:
     """Chapter 03's outlier experiment, live: ``shift`` scales how far the 4 outliers are
     pulled down (1 = the chapter's data, 0 = none), ``delta`` is Huber's threshold; shows the
     lines fitted under L2, L1 and Huber (:func:`d2lhelpers.fitting.fit_line`) and each fit's
-    parameter error. Used in chapter 03 (损失函数)."""
+    parameter error. Taught in chapter 03 (损失函数)."""
     return OutlierExplorer(shift, delta)

@@ -3,7 +3,8 @@
 It starts headless Chromium with ``--remote-debugging-port=0``, reads the browser's websocket
 address from its stderr, and speaks CDP over one websocket (``websocket-client``) using a
 flattened session per page. Only what the site tests need: navigate, wait for load, evaluate
-JavaScript, record network requests and page errors, take screenshots.
+JavaScript, record network requests and page errors, take screenshots, and send real input
+events (key presses, mouse clicks) as a reader's keyboard and mouse would.
 """
 from __future__ import annotations
 
@@ -223,12 +224,53 @@ class Browser:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot['data']))
 
+    def screenshot_region(self, path: Path, rect: dict, width: int | None = None) -> None:
+        """Write a PNG of a region of the page (document coordinates) to ``path``."""
+        if width:
+            self._set_viewport(width, self.height)
+            self.pump(0.2)
+        try:
+            shot = self.send('Page.captureScreenshot', {
+                'format': 'png', 'captureBeyondViewport': True,
+                'clip': {**{k: float(rect[k]) for k in ('x', 'y', 'width', 'height')},
+                         'scale': 1}})
+        finally:
+            if width:
+                self._set_viewport(self.width, self.height)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(shot['data']))
+
     def element_png(self, rect: dict) -> bytes:
         """PNG of a region of the page (document coordinates, CSS pixels)."""
         shot = self.send('Page.captureScreenshot', {
             'format': 'png', 'captureBeyondViewport': False,
             'clip': {**{k: float(rect[k]) for k in ('x', 'y', 'width', 'height')}, 'scale': 1}})
         return base64.b64decode(shot['data'])
+
+    # -- real input events ----------------------------------------------------------------
+    _KEYS = {'ArrowRight': 39, 'ArrowLeft': 37, 'ArrowUp': 38, 'ArrowDown': 40, 'Home': 36,
+             'End': 35, 'Tab': 9, 'Enter': 13, ' ': 32}
+
+    def press(self, key: str) -> None:
+        """Press and release ``key`` (e.g. ``'ArrowRight'``) on the focused element."""
+        code = self._KEYS[key]
+        common = {'key': key, 'code': 'Space' if key == ' ' else key,
+                  'windowsVirtualKeyCode': code, 'nativeVirtualKeyCode': code}
+        self.send('Input.dispatchKeyEvent', {'type': 'rawKeyDown', **common})
+        if key == ' ':
+            self.send('Input.dispatchKeyEvent', {'type': 'char', 'text': ' ', **common})
+        self.send('Input.dispatchKeyEvent', {'type': 'keyUp', **common})
+
+    def click(self, x: float, y: float) -> None:
+        """A left mouse click at viewport coordinates (CSS pixels)."""
+        self.send('Input.dispatchMouseEvent', {'type': 'mouseMoved', 'x': x, 'y': y})
+        for kind in ('mousePressed', 'mouseReleased'):
+            self.send('Input.dispatchMouseEvent', {'type': kind, 'x': x, 'y': y,
+                                                   'button': 'left', 'clickCount': 1})
+
+    def set_width(self, width: int | None = None) -> None:
+        """Emulate a window ``width`` CSS pixels wide (a phone: ~400); None: the default."""
+        self._set_viewport(width or self.width, self.height)
 
     def _set_viewport(self, width: int, height: int) -> None:
         self.send('Emulation.setDeviceMetricsOverride',
