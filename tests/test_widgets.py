@@ -249,7 +249,7 @@ def test_bundle_has_widget_view_and_offline_static_view(name, kind, request):
     assert len(bundle['text/plain']) < 120
     html = bundle['text/html']
     assert f'<div class="d2l-explorer" data-kind="{kind}"' in html
-    assert JS.read_text(encoding='utf-8') in html and CSS.read_text(encoding='utf-8') in html
+    assert sv._asset('explorers.js') in html and sv._asset('explorers.css') in html
     # nothing loaded from anywhere: no src/href, no <link>, no import, no fetch
     assert not re.search(r'\b(src|href)\s*=', html) and '<link' not in html
     assert not re.search(r'\b(import|fetch|XMLHttpRequest)\b\s*\(', html)
@@ -340,7 +340,9 @@ const out = cfg.reference.map(ref => {
 console.log(JSON.stringify(out));
 """)
     (tmp_path / 'cfg.json').write_text(json.dumps(cfg))
-    run = subprocess.run(['node', str(script), str(JS), str(tmp_path / 'cfg.json'), kind],
+    inlined = tmp_path / 'explorers.js'       # the compact copy that the pages carry
+    inlined.write_text(sv._asset('explorers.js'), encoding='utf-8')
+    run = subprocess.run(['node', str(script), str(inlined), str(tmp_path / 'cfg.json'), kind],
                          capture_output=True, text=True, check=True)
     for ref, got in zip(cfg['reference'], json.loads(run.stdout)):
         for key, expected in ref['numbers'].items():
@@ -372,6 +374,15 @@ def test_static_html_follows_the_controls():
     s.logit_sliders[0].value = 1.5
     cfg = _config(s.static_html())
     assert cfg['controls'][3]['value'] == 2 and cfg['controls'][0]['value'] == 1.5
+
+
+def test_compact_assets_keep_the_code():
+    js, raw = sv._asset('explorers.js'), JS.read_text(encoding='utf-8')
+    assert len(js) < 0.85 * len(raw) and '/*' not in js
+    assert "'http://www.w3.org/2000/svg'" in js          # a '//' inside a string survives
+    for name in re.findall(r'function (\w+)\(', raw):
+        assert f'function {name}(' in js
+    assert '{' in sv._asset('explorers.css') and '/*' not in sv._asset('explorers.css')
 
 
 def test_static_view_escapes_the_config():
