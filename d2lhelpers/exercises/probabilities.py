@@ -51,7 +51,7 @@ def my_one_hot(y, q):
 ''',
     misconceptions=[
         Misconception('int_dtype',
-                      '结果是整数张量(F.one_hot 返回的就是 int64)。独热标签要和概率相乘、相减,'
+                      '结果不是浮点数张量(F.one_hot 返回的就是 int64)。独热标签要和概率相乘、相减,'
                       '应是浮点数:用 torch.zeros(n, q) 建矩阵,或在最后加 .float()。',
                       wrong=lambda y, q: torch.nn.functional.one_hot(y, q)),
         Misconception('width_from_labels',

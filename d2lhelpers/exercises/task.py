@@ -11,6 +11,7 @@ from __future__ import annotations
 import dis
 import inspect
 import math
+import numbers
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -140,11 +141,13 @@ def same_behaviour(a: Outcome, b: Outcome) -> bool:
 def _same_value(a, b) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a == b
+    a, b = (x.item() if isinstance(x, torch.Tensor) and x.dim() == 0 and
+            not isinstance(y, torch.Tensor) else x for x, y in ((a, b), (b, a)))
     if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
         return a.is_floating_point() == b.is_floating_point() and close(a, b, loose=True)
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+    if isinstance(a, numbers.Real) and isinstance(b, numbers.Real):
         return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9) or (a != a and b != b)
     return a is None and b is None
 

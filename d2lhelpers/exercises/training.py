@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 import torch
@@ -32,7 +33,7 @@ class AccuracyTask(Task):
                 return Failure('shape', f'{f} 应该返回一个数(预测正确的个数),却返回了形状 '
                                         f'{tuple(value.shape)} 的张量。')
             value = value.item()
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return Failure('type', f'{f} 应该返回一个数(预测正确的个数,float),却返回了 '
                                    f'{type(value).__name__}。', show_got=False)
         if not math.isclose(float(value), want.value, abs_tol=1e-6):
