@@ -197,6 +197,7 @@ def test_drawn_at_the_shown_width_twice_the_density(make):
     import io
     img = Image.open(io.BytesIO(e.image.value))
     assert img.width == 2 * 960
+    assert len(e.image.value) < 80_000     # also stored in the widget state of the page
     assert e.image.layout.width == '960px' and e.image.layout.max_width == '100%'
 
 
