@@ -154,6 +154,12 @@ def _stable_cases() -> list[Case]:
     return cases
 
 
+def softmax_naive(O):
+    """The plain row softmax of the lesson, without the max subtraction."""
+    O_exp = torch.exp(O)
+    return O_exp / O_exp.sum(dim=1, keepdim=True)
+
+
 def _shifted(wrong_norm):
     """A stable softmax whose normalisation is done wrongly by ``wrong_norm``."""
     def f(O):
@@ -211,12 +217,6 @@ def my_stable_softmax(O):
           if m.key in ('wrong_dim', 'no_keepdim', 'whole_sum', 'no_normalise')],
     ],
 )
-
-
-def softmax_naive(O):
-    """The plain row softmax of the lesson, without the max subtraction."""
-    O_exp = torch.exp(O)
-    return O_exp / O_exp.sum(dim=1, keepdim=True)
 
 
 # ----- log-sum-exp (chapter 04) -----------------------------------------------------------

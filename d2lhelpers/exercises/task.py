@@ -13,7 +13,7 @@ import inspect
 import math
 import numbers
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import torch
@@ -98,7 +98,10 @@ _GENERIC = [
 
 
 def is_unanswered(fn: Callable) -> bool:
-    """True if ``fn``'s body is only ``...``, ``pass``, a docstring or ``raise NotImplementedError``."""
+    """Whether ``fn``'s body is only ``...``, ``pass``, a docstring or ``raise NotImplementedError``.
+
+    That is the template cell as stored: the learner has not answered yet.
+    """
     code = getattr(fn, '__code__', None)
     if code is None:
         return False
@@ -115,6 +118,16 @@ def _short(error: BaseException) -> str:
     """The first line of an exception message, at most 160 characters."""
     text = str(error).strip().splitlines()[0].rstrip('.。 ') if str(error).strip() else ''
     return text if len(text) <= 160 else text[:157] + '…'
+
+
+def _identical(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Same shape, dtype and entries (nan equal to nan)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    same = a == b
+    if a.is_floating_point():
+        same |= a.isnan() & b.isnan()
+    return bool(same.all())
 
 
 def _is_bad(t: torch.Tensor) -> bool:
@@ -159,8 +172,6 @@ class Task:
     :meth:`judge` compares one outcome with the expected one and returns a :class:`Failure`.
     """
 
-    kind_of_result = '张量'
-
     def __init__(self, name: str, chapter: str, func_name: str, params: Sequence[str],
                  statement: str, reference: Callable, cases: Callable[[], list[Case]],
                  solution: str, hints: Sequence[str],
@@ -183,11 +194,8 @@ class Task:
     @property
     def template(self) -> str:
         """The code cell the learner starts from (it runs, and returns None)."""
-        return f'def {self.func_name}({", ".join(self._signature_text())}):\n' \
-               f'    # 在这里写你的代码\n    ...\n'
-
-    def _signature_text(self) -> list[str]:
-        return list(self.params)
+        return (f'def {self.func_name}({", ".join(self.params)}):\n'
+                f'    # 在这里写你的代码\n    ...\n')
 
     def __repr__(self) -> str:
         return f'<练习 {self.name}(第 {self.chapter} 章):写出 {self.func_name}>'
@@ -228,10 +236,8 @@ class Task:
                 value = fn(*args)
         except Exception as error:  # noqa: BLE001 -- any learner error becomes one sentence
             return Outcome(error=error)
-        mutated = any(isinstance(a, torch.Tensor) and not torch.equal(a, b)
-                      for a, b in zip(args, before)
-                      if not (isinstance(a, torch.Tensor) and a.is_floating_point()
-                              and a.isnan().any()))
+        mutated = any(isinstance(a, torch.Tensor) and not _identical(a, b)
+                      for a, b in zip(args, before))
         return Outcome(value=value, mutated=mutated)
 
     def expected(self, case: Case) -> Outcome:
@@ -272,8 +278,8 @@ class Task:
             return Failure('value', f'{f} 的结果与期望值不同。')
         if got.mutated:
             return Failure('mutated', f'结果是对的,但 {f} 修改了传进来的输入张量'
-                                      f'(原地操作,如 O -= ...):调用者的数据被改掉了,'
-                                      f'请改写成 O = O - ... 这样生成新张量。', show_got=False)
+                                      f'(原地操作,如 x -= ... 或 x[...] = ...):调用者的数据被改掉了,'
+                                      f'请改写成 x = x - ... 这样生成新张量。', show_got=False)
         return None
 
     def _judge_common(self, got: Outcome) -> Failure | None:
