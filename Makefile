@@ -1,23 +1,45 @@
 # make book  - set up .venv, prepare the data, build the HTML site into _build/html
+#              (only chapters whose code changed are re-executed: Jupyter Book's cache mode)
 # make test  - set up .venv, prepare the data, run unit tests and strict nbval on every chapter
+#              (two pytest workers; JOBS=1 for one)
+# make pdf   - the whole book as one PDF: _build/pdf/book.pdf (tools/pdf.py), then its tests
 # make lab   - open the notebooks in Jupyter Lab
 # make refresh NB=chapters/x.ipynb - sync it with texts/x.md, re-run it top to bottom, store outputs
+# Other targets: site-test, test-ipywidgets7, seed-check, unit, nbval, texts, refresh-all,
+# bench, colab-cell, clean. CI runs .ci/run. Build elsewhere: make book BUILD_DIR=/tmp/b
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CONSTRAINTS := constraints/docs.txt
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+JOBS   ?= 2
+# Where the book is built: $(BUILD_DIR)/_build/{html,singlehtml,pdf,.jupyter_cache}.
+BUILD_DIR ?= .
+BUILD  := $(BUILD_DIR)/_build
+CACHE  := $(BUILD)/.jupyter_cache
+# Everything the notebooks run besides their own cells: when one of these changes, every
+# chapter must run again (jupyter-cache only looks at the notebooks' code cells).
+CACHE_INPUTS := $(shell find d2lhelpers -name '*.py' -o -name '*.js' -o -name '*.css' 2>/dev/null) \
+                pyproject.toml $(CONSTRAINTS)
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with sanitize.cfg
+# Colab's ipywidgets (7.7.x), shadowing the venv's 8.x through PYTHONPATH (make test-ipywidgets7).
+IPYW7  := $(VENV)/ipywidgets7
+IPYW7_CHAPTER := chapters/03_losses.ipynb
 
-.PHONY: setup data book test unit nbval site-test lab refresh refresh-all texts bench colab-cell clean
+.PHONY: setup data book book-force test unit nbval site-test test-ipywidgets7 pdf seed-check \
+        lab refresh refresh-all texts bench colab-cell clean
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	@echo "== Creating $(VENV) and installing requirements-dev.txt (first time: a few minutes, torch is large)"
+# One dependency source: pyproject.toml (runtime + extras book, dev), installed WITH their
+# dependencies under the documentation toolchain's constraints, then checked by pip check.
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@echo "== Creating $(VENV) and installing .[book,dev] (first time: a few minutes, torch is large)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet -e '.[book,dev]' -c $(CONSTRAINTS)
+	$(BIN)/pip check
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (book .venv)" >/dev/null
 	touch $(STAMP)
 
@@ -25,24 +47,67 @@ data: setup
 	@echo "== Locating / preparing Fashion-MNIST (D2L_DATA_DIR, else ~/.cache/d2l)"
 	$(BIN)/python -c "import d2lhelpers as d; print('Fashion-MNIST ready in', d.fashion_mnist_dir())"
 
-book: data
-	@echo "== Building the book (every notebook executed; any error or warning fails the build)"
-	$(BIN)/jupyter-book build . -W -n --keep-going
-	@echo "== Site: _build/html/index.html"
+# The cache is emptied when d2lhelpers or the toolchain changed (so is it by make book-force).
+$(BUILD)/.cache-inputs: $(CACHE_INPUTS)
+	@echo "== d2lhelpers or the toolchain changed: every chapter will be executed again"
+	rm -rf $(CACHE)
+	mkdir -p $(BUILD)
+	touch $@
+
+book: data $(BUILD)/.cache-inputs
+	@echo "== Building the book (chapters whose code changed are executed; any error or warning fails the build)"
+	$(BIN)/jupyter-book build . -W -n --keep-going --path-output $(BUILD_DIR)
+	@echo "== Site: $(BUILD)/html/index.html"
+
+book-force:
+	rm -rf $(CACHE)
+	$(MAKE) --no-print-directory book
 
 unit: data
 	@echo "== Unit and property tests of d2lhelpers"
-	$(BIN)/pytest tests -q --ignore=tests/site
+	$(BIN)/pytest tests -q --ignore=tests/site --ignore=tests/pdf
 
 nbval: data
 	@echo "== Strict nbval: every chapter re-executed and its outputs compared with the stored ones"
-	$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with sanitize.cfg chapters -q -p no:cacheprovider
+	$(BIN)/pytest $(NBVAL) chapters -q
 
-test: unit nbval
+# Unit tests and strict nbval in one pytest run on $(JOBS) workers. --dist loadfile keeps each
+# file (a notebook's cells share one kernel) on one worker.
+test: data
+	@echo "== Unit tests + strict nbval of every chapter ($(JOBS) workers)"
+	$(BIN)/pytest -q -n $(JOBS) --dist loadfile $(NBVAL) tests chapters \
+	    --ignore=tests/site --ignore=tests/pdf
 
 site-test: book
 	@echo "== The built site in headless Chromium"
-	$(BIN)/pytest tests/site -q
+	BOOK_HTML=$(BUILD)/html $(BIN)/pytest tests/site -q
+
+$(IPYW7)/.installed: $(STAMP)
+	rm -rf $(IPYW7)
+	$(BIN)/pip install --quiet --no-deps --target $(IPYW7) 'ipywidgets==7.7.*' \
+	    'widgetsnbextension==3.6.*' 'jupyterlab-widgets==1.*' 'ipython_genutils==0.2.*'
+	touch $@
+
+# Colab's path: the widget tests and one chapter under strict nbval with ipywidgets 7.7, in
+# this process and in the kernels nbval starts (tests/test_environment.py checks both).
+test-ipywidgets7: data $(IPYW7)/.installed
+	@echo "== Widget tests and $(IPYW7_CHAPTER) with Colab's ipywidgets 7.7"
+	PYTHONPATH=$(abspath $(IPYW7)) $(BIN)/python -c "import ipywidgets, sys; \
+	    print('ipywidgets', ipywidgets.__version__, 'from', ipywidgets.__file__); \
+	    sys.exit(not ipywidgets.__version__.startswith('7.7.'))"
+	PYTHONPATH=$(abspath $(IPYW7)) D2L_EXPECT_IPYWIDGETS=7.7 $(BIN)/pytest -q -n $(JOBS) \
+	    --dist loadfile $(NBVAL) tests/test_environment.py tests/test_widgets.py $(IPYW7_CHAPTER)
+
+# The whole book as one PDF (tools/pdf.py: single-page build, printed by headless Chromium).
+pdf: data $(BUILD)/.cache-inputs
+	@echo "== The book as one PDF: $(BUILD)/pdf/book.pdf"
+	$(BIN)/python tools/pdf.py --path-output $(BUILD_DIR)
+	BOOK_PDF=$(BUILD)/pdf/book.pdf $(BIN)/pytest tests/pdf -q
+
+# The seed notes' code, run verbatim on the seed's own pipeline, against chapters 06/07's outputs.
+seed-check: data
+	@echo "== The seed notes' training loops vs the chapters' stored epochs"
+	$(BIN)/python benchmarks/seed_code.py
 
 lab: data
 	$(BIN)/jupyter lab chapters
@@ -67,4 +132,4 @@ colab-cell:
 	$(BIN)/python tools/colab_cell.py --write
 
 clean:
-	rm -rf _build
+	rm -rf $(BUILD)
