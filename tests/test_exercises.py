@@ -556,6 +556,29 @@ def test_overflow_without_a_known_cause_gets_the_generic_overflow_hint():
     assert '得到:[[inf, 0]]' in report.message
 
 
+@pytest.mark.parametrize('name', ['huber_loss', 'huber_grad'])
+def test_python_if_on_a_tensor_gets_the_torch_where_hint(name):
+    def my_huber(y_hat, y, delta=1.0):
+        e = y - y_hat
+        if e.abs() <= delta:
+            return e ** 2 / 2
+        return delta * (e.abs() - delta / 2)
+
+    report = task(name).diagnose(my_huber)
+    assert report.kind == 'raised' and report.hint_key == 'python_if'
+    assert 'torch.where' in report.message.splitlines()[-1]
+
+
+def test_cross_entropy_by_gather_without_squeeze():
+    def my_cross_entropy(y_hat, y):
+        return -torch.log(y_hat.gather(1, y.reshape(-1, 1)))
+
+    report = task('cross_entropy').diagnose(my_cross_entropy)
+    assert report.kind == 'shape' and report.hint_key == 'keepdim_shape'
+    assert report.message.splitlines()[0] == \
+        '❌ my_cross_entropy 应该返回形状 (2,) 的张量,却返回了形状 (2, 1)。'
+
+
 def test_unrecognised_wrong_answer_gets_no_misleading_hint():
     def my_l2_loss(y_hat, y):
         return (y_hat - y) ** 2 / 3

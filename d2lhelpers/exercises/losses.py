@@ -256,6 +256,10 @@ def my_cross_entropy(y_hat, y):
         Misconception('all_classes',
                       '把每个类别的 −log ŷ_j 都加起来了;交叉熵只要真实类别那一项 −log y_hat[i, y[i]]。',
                       wrong=lambda y_hat, y: -torch.log(y_hat).sum(dim=1)),
+        Misconception('keepdim_shape',
+                      '结果的形状应是 [n](每个样本一个损失),不是 [n, 1]:gather 之后用 .squeeze(1),'
+                      '或者直接用 y_hat[range(len(y)), y]。',
+                      wrong=lambda y_hat, y: -torch.log(y_hat.gather(1, y[:, None]))),
         Misconception('no_minus',
                       '少了负号:概率 ≤ 1,log 概率 ≤ 0,损失应是 −log ŷ_y ≥ 0。',
                       wrong=lambda y_hat, y: torch.log(_pick(y_hat, y))),

@@ -91,6 +91,11 @@ _GENERIC = [
         '并用 keepdim=True 保留那一维,让 [n, 1] 能和 [n, q] 广播。',
         when=lambda f: f.kind == 'raised' and 'must match the size of tensor' in str(f.error)),
     Misconception(
+        'python_if',
+        '不能用 Python 的 if / and / or 判断一个有多个元素的张量:逐元素地在两种算法之间选择,'
+        '用 torch.where(条件, 甲, 乙)。',
+        when=lambda f: f.kind == 'raised' and 'Boolean value of Tensor' in str(f.error)),
+    Misconception(
         'overflow',
         '结果里出现了 nan 或 inf,而期望值是有限的:多半是 exp 溢出了(float32 里 exp(89) 就已是 inf)。',
         when=lambda f: f.kind == 'nonfinite'),
