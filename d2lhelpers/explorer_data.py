@@ -13,8 +13,8 @@ import torch
 
 from .fitting import LOSSES, fit_line, outlier_data, parameter_error
 from .functional import one_hot, softmax
-from .losses import (huber_grad, huber_loss, l1_grad, l1_loss, l2_grad, l2_loss,
-                     softmax_cross_entropy)
+from .losses import (check_delta, huber_grad, huber_loss, l1_grad, l1_loss, l2_grad,
+                     l2_loss, softmax_cross_entropy)
 from .validation import class_index, positive_number
 
 __all__ = ['ERROR_RANGE', 'NUM_ERRORS', 'MIN_CLASSES', 'MAX_CLASSES', 'check_delta',
@@ -25,11 +25,6 @@ __all__ = ['ERROR_RANGE', 'NUM_ERRORS', 'MIN_CLASSES', 'MAX_CLASSES', 'check_del
 #: ``NUM_ERRORS`` evenly spaced points.
 ERROR_RANGE, NUM_ERRORS = 4.0, 401
 MIN_CLASSES, MAX_CLASSES = 2, 5
-
-
-def check_delta(delta) -> float:
-    """Return the Huber threshold ``delta`` as a float; it must be a finite number > 0."""
-    return positive_number(delta, 'the Huber threshold delta', 'e.g. 1.0')
 
 
 def check_temperature(temperature) -> float:

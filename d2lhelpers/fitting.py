@@ -73,8 +73,7 @@ def fit_line(x: torch.Tensor, y: torch.Tensor, loss: str, delta: float = 0.5,
     steps = positive_int(steps, 'steps')
     lr = positive_number(lr, 'the learning rate lr', 'e.g. 0.5')
     x, y = x.double(), y.double()
-    if loss == 'huber':
-        delta = positive_number(delta, 'the Huber threshold delta', 'e.g. 0.5')
+    if loss == 'huber':   # huber_grad checks delta (a bad one fails at the first step)
         grad = lambda y_hat: huber_grad(y_hat, y, delta)   # noqa: E731
     else:
         grad = lambda y_hat: _GRADS[loss](y_hat, y)        # noqa: E731

@@ -33,11 +33,9 @@ from matplotlib.patches import Patch
 from PIL import Image
 
 from . import static_view
-from .explorer_data import (ERROR_RANGE, NUM_ERRORS, check_delta, check_error_range,
-                            check_logits, check_temperature, check_true_class, huber_curves,
-                            outlier_state, softmax_state)
+from .explorer_data import (ERROR_RANGE, NUM_ERRORS, check_logits, check_temperature,
+                            check_true_class, huber_curves, outlier_state, softmax_state)
 from .fitting import LOSSES, OUTLIER_INDICES, OUTLIER_PULLS, TRUE_PARAMS
-from .validation import real_number
 
 __all__ = ['huber_explorer', 'softmax_explorer', 'outlier_explorer', 'HuberExplorer',
            'SoftmaxExplorer', 'OutlierExplorer']
@@ -168,13 +166,12 @@ class HuberExplorer(_Explorer):
     """L2, L1 and Huber losses (left) and their gradients (right) over ``y_hat - y``."""
 
     def __init__(self, delta: float = 1.0, error_range: float = ERROR_RANGE):
-        delta = check_delta(delta)
-        r = check_error_range(error_range)
+        c = huber_curves(delta, error_range)   # checks delta (in the loss) and error_range
+        delta, r = float(delta), float(error_range)
         self.delta_slider = _slider(delta, min(0.1, delta), max(3.0, delta), 0.05, 'δ', 2)
         self.range_slider = _slider(r, min(1.0, r), max(10.0, r), 0.5, 'error range', 1)
         super().__init__([self.delta_slider, self.range_slider])
         ax_loss, ax_grad = self.axes = self.fig.subplots(1, 2)
-        c = huber_curves(delta, r)
         self.spans = [ax.axvspan(-delta, delta, color='C2', alpha=0.15, lw=0,
                                  label=r'$|e| \leq \delta$') for ax in self.axes]
         style = {'l2': dict(color='C0', label=r'L2: $\frac{1}{2}e^2$'),
@@ -331,8 +328,8 @@ class OutlierExplorer(_Explorer):
     parameter errors (right); sliders for the outliers' shift and Huber's δ."""
 
     def __init__(self, shift: float = 1.0, delta: float = 0.5):
-        shift = real_number(shift, 'shift', "1.0 pulls the outliers as far as the chapter's data")
-        delta = check_delta(delta)
+        s = outlier_state(shift, delta)    # checks shift (outlier_data) and delta (the loss)
+        shift, delta = float(shift), float(delta)
         # a fit takes ~0.04 s in Python: redraw when the slider is released
         self.shift_slider = _slider(shift, min(0.0, shift), max(3.0, shift), 0.05,
                                     'shift', 2, continuous=False)
@@ -340,7 +337,6 @@ class OutlierExplorer(_Explorer):
                                     continuous=False)
         super().__init__([self.shift_slider, self.delta_slider])
         ax_fit, ax_err = self.axes = self.fig.subplots(1, 2)
-        s = outlier_state(shift, delta)
         normal = np.ones(len(s['x']), dtype=bool)
         normal[list(OUTLIER_INDICES)] = False
         self._normal = normal
