@@ -475,6 +475,19 @@ def sgd_return_in_loop(params, lr, batch_size):
             return
 
 
+def accuracy_not_summed(y_hat, y):
+    return y_hat.argmax(dim=1) == y
+
+
+def sgd_two_params(params, lr, batch_size):
+    W, b = params
+    with torch.no_grad():
+        W -= lr * W.grad / batch_size
+        b -= lr * b.grad / batch_size
+        W.grad.zero_()
+        b.grad.zero_()
+
+
 MISCONCEPTIONS = [
     ('one_hot', one_hot_int, 'int_dtype', '浮点数'),
     ('one_hot', one_hot_no_q, 'width_from_labels', 'y.max() + 1'),
@@ -512,6 +525,8 @@ MISCONCEPTIONS = [
     ('accuracy', accuracy_batch_axis, 'argmax_batch_axis', 'y_hat.argmax(dim=1)'),
     ('accuracy', accuracy_fraction, 'fraction', '返回的是比例'),
     ('accuracy', accuracy_no_argmax, 'no_argmax', '要先用 y_hat.argmax(dim=1)'),
+    ('accuracy', accuracy_not_summed, 'not_summed', '.sum()'),
+    ('sgd', sgd_two_params, 'fixed_params', 'for param in params'),
     ('sgd', sgd_no_batch_size, 'no_batch_divide', '忘了除以 batch_size'),
     ('sgd', sgd_no_zero, 'no_zero_grad', 'param.grad.zero_()'),
     ('sgd', sgd_no_no_grad, 'no_torch_no_grad', 'with torch.no_grad():'),

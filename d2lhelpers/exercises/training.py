@@ -107,7 +107,7 @@ def my_accuracy(y_hat, y):
                       wrong=lambda y_hat, y: len(y) - accuracy(y_hat, y)),
         Misconception('not_summed',
                       '返回了逐个比较的结果;还要把 True 的个数加起来:(...).sum(),再 float(...)。',
-                      wrong=lambda y_hat, y: (y_hat.argmax(dim=1) == y).float()),
+                      wrong=lambda y_hat, y: y_hat.argmax(dim=1) == y),
     ],
 )
 
@@ -274,6 +274,10 @@ def my_sgd(params, lr, batch_size):
         Misconception('first_only',
                       '只有第一个参数被更新了:是不是把 return 写进了 for 循环里,或者只更新了 params[0]?',
                       wrong=_sgd_variant(_RIGHT, first_only=True)),
+        Misconception('fixed_params',
+                      'params 里的参数个数不固定(可能只有一个,也可能有很多):不要写 W, b = params,'
+                      '用 for param in params: 逐个更新。',
+                      when=lambda f: f.kind == 'raised' and 'unpack' in str(f.error)),
         Misconception('no_torch_no_grad',
                       '对需要梯度的叶子张量做原地修改时,autograd 会报错:把更新写在 with torch.no_grad(): 里。',
                       when=lambda f: f.kind == 'raised' and 'leaf' in str(f.error)
