@@ -21,3 +21,9 @@ def toc_docnames(toc_path: str | os.PathLike) -> list[str]:
 
     visit(site.root.docname)
     return names
+
+
+def toc_parts(toc_path: str | os.PathLike) -> list[tuple[str | None, list[str]]]:
+    """The root document's toctrees in order: ``(caption, [docname, ...])`` per part."""
+    site = parse_toc_yaml(toc_path)
+    return [(tree.caption, tree.files()) for tree in site[site.root.docname].subtrees]

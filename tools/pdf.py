@@ -1,0 +1,342 @@
+"""Print the whole book as one PDF, offline: ``python tools/pdf.py`` (``make pdf``).
+
+How (and why this way): Jupyter Book's own PDF routes do not work offline here (``pdfhtml``
+downloads a Chromium; ``pdflatex`` needs ~600 MB of TeX Live with CJK packages and re-typesets
+the math, the explorers' HTML views and the tables differently from the site). Instead:
+
+1. ``jupyter-book build --builder singlehtml``: the whole book on one HTML page, with the
+   site's theme, section and equation numbers, MathJax (offline, from sphinx-mathjax-offline),
+   the figures and the explorers' pre-rendered start views, exactly as the site shows them.
+   Notebooks are executed as ``_config.yml`` says (with ``execute_notebooks: cache`` and the
+   same ``--path-output`` as ``make book``, the jupyter cache is shared: nothing re-runs);
+   ``--stored-outputs`` uses the outputs stored in the notebooks instead (strict nbval checks
+   that they are what a run gives).
+2. A print version of that page, ``book-print.html``, next to it: a cover, a table of contents
+   (parts, chapters, sections, with page numbers), each chapter on a new page, solutions and
+   collapsed code shown, the Colab set-up cells left out, A4 pages numbered at the foot.
+3. Headless Chromium prints it (``--print-to-pdf``) once MathJax has typeset (a virtual time
+   budget lets the page's scripts finish), with PDF bookmarks from the headings. Chromium
+   cannot compute "the page this heading lands on" (CSS ``target-counter``), so the page is
+   printed twice: the first PDF's link destinations give each heading's page, which the second
+   print writes into the table of contents (the contents keep their size, so nothing moves).
+
+Output: ``<path-output>/_build/pdf/book.pdf`` (default ``./_build/pdf/book.pdf``).
+Needs: Chromium (Debian ``chromium``; ``$CHROMIUM`` to pick another binary), a CJK font
+(Debian ``fonts-noto-cjk`` or ``fonts-wqy-zenhei``), ``pypdf``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup, Tag
+
+BOOK = Path(__file__).resolve().parent.parent
+if str(BOOK) not in sys.path:
+    sys.path.insert(0, str(BOOK))
+from tools.toc import toc_docnames, toc_parts  # noqa: E402
+
+CHROMIUM_NAMES = ('chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable')
+SETUP_MARKER = '# 环境准备'   # the first line of every chapter's Colab set-up cell
+PLACEHOLDER = '000'           # page numbers of the first print: as wide as the real ones
+
+PRINT_CSS = """
+@page {
+  size: A4;
+  margin: 16mm 15mm 18mm 15mm;
+  @bottom-center { content: counter(page); font-size: 9pt; color: #555; }
+}
+@page :first { @bottom-center { content: none; } }
+html { font-size: 14px; }
+body, .bd-article, .bd-content {
+  font-family: "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "WenQuanYi Zen Hei",
+               "Droid Sans Fallback", sans-serif;
+}
+pre, code, kbd, samp, .highlight pre {
+  font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK SC", "WenQuanYi Zen Hei Mono", monospace;
+}
+/* Only the book: no navigation, buttons or anchors. */
+.bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .prev-next-area,
+.prev-next-footer, .bd-footer-article, .bd-footer, .headerlink, .d-print-none, .skip-link,
+#pst-back-to-top, .toggle-button, .copybtn, dialog, .bd-search { display: none !important; }
+/* Collapsed content printed open: set-up cells are removed, code cells and solutions shown. */
+details.hide > summary { display: none; }
+details.sd-dropdown > summary .sd-summary-state-marker { display: none; }
+/* Pages: each chapter starts a page; keep headings with what follows, figures whole. */
+.print-chapter { break-before: page; }
+h1, h2, h3, h4, .admonition-title, .sd-summary-title { break-after: avoid; }
+img, figure, svg, mjx-container[display="true"], table, .cell_output, .admonition,
+details.sd-dropdown { break-inside: avoid; }
+.cell_input pre, .cell_output pre { white-space: pre-wrap; word-break: break-all; }
+a { color: inherit; }
+/* Cover and contents. */
+.print-cover { padding-top: 70mm; text-align: center; break-after: page; }
+.print-cover h1.print-title { font-size: 2.6rem; margin-bottom: 1.5rem; }
+.print-cover .print-author { font-size: 1.3rem; }
+.print-cover .print-meta { margin-top: 4rem; font-size: 0.9rem; color: #555; }
+.print-toc { break-after: page; }
+.print-toc h1 { font-size: 2rem; }
+.print-toc ol { list-style: none; padding-left: 0; margin: 0; }
+.print-toc .toc-part { font-weight: bold; margin: 1.1em 0 0.3em; color: #444; break-after: avoid; }
+.print-toc li a { display: flex; text-decoration: none; color: inherit; }
+.print-toc li a .toc-title { flex: 0 1 auto; }
+.print-toc li a .toc-leader { flex: 1 1 auto; border-bottom: 1px dotted #888; margin: 0 0.4em 0.3em; }
+.print-toc li a .toc-page { flex: 0 0 auto; min-width: 2em; text-align: right; }
+.print-toc li.toc-doc { font-weight: bold; margin-top: 0.45em; }
+.print-toc li.toc-section { padding-left: 2em; font-size: 0.92rem; }
+"""
+
+
+class PdfError(RuntimeError):
+    """A step of the PDF build failed; the message says which and what to do."""
+
+
+# ---------------------------------------------------------------- 1. the single-page build
+def pdf_config(book: Path, stored_outputs: bool) -> dict:
+    """``_config.yml`` for the single-page build.
+
+    The site's choices of output (e.g. an explorer's pre-rendered HTML instead of its dead
+    widget view) are given per builder; the same choices are made for ``singlehtml``.
+    """
+    config = yaml.safe_load((book / '_config.yml').read_text(encoding='utf-8'))
+    sphinx_config = config.setdefault('sphinx', {}).setdefault('config', {})
+    overrides = list(sphinx_config.get('nb_mime_priority_overrides') or [])
+    overrides += [['singlehtml', *rest] for builder, *rest in overrides if builder == 'html']
+    if overrides:
+        sphinx_config['nb_mime_priority_overrides'] = overrides
+    if stored_outputs:
+        config.setdefault('execute', {})['execute_notebooks'] = 'off'
+    return config
+
+
+def build_singlehtml(book: Path, path_output: Path, stored_outputs: bool) -> Path:
+    """Run Jupyter Book's single-page build; return the page of the root document."""
+    out = path_output / '_build'
+    out.mkdir(parents=True, exist_ok=True)
+    config_path = out / 'pdf-config.yml'
+    config_path.write_text(yaml.safe_dump(pdf_config(book, stored_outputs),
+                                          allow_unicode=True, sort_keys=False),
+                           encoding='utf-8')
+    command = [str(Path(sys.executable).with_name('jupyter-book')), 'build', str(book),
+               '--builder', 'singlehtml', '--path-output', str(path_output),
+               '--config', str(config_path), '-W', '-n', '--keep-going', '--all', '-q']
+    result = subprocess.run(command, cwd=book)
+    if result.returncode != 0:
+        raise PdfError(f'the single-page build failed (exit {result.returncode}): '
+                       f'{" ".join(command)}')
+    root = toc_docnames(book / '_toc.yml')[0]
+    page = out / 'singlehtml' / f'{root}.html'
+    if not page.is_file():
+        raise PdfError(f'the single-page build wrote no {page}')
+    return page
+
+
+# ---------------------------------------------------------------- 2. the print version
+def _text(tag: Tag) -> str:
+    """A heading's visible text, without its '#' anchor, whitespace collapsed."""
+    tag = BeautifulSoup(str(tag), 'html.parser')
+    for anchor in tag.select('.headerlink'):
+        anchor.decompose()
+    for math in tag.select('.math'):   # TeX source of inline math: keep it readable
+        math.replace_with(math.get_text().strip('\\()$'))
+    return ' '.join(tag.get_text(' ').split()).replace(' .', '.')
+
+
+def _doc_sections(soup: BeautifulSoup, docnames: list[str]) -> dict[str, Tag]:
+    """The ``<section>`` of every document; the root document's is the first one."""
+    sections = {docnames[0]: soup.select_one('article section')}
+    for docname in docnames[1:]:
+        marker = soup.find('span', id=f'document-{docname}')
+        section = marker.find_next_sibling('section') if marker else None
+        if section is None:
+            raise PdfError(f'{docname} is not on the single page (missing from _toc.yml?)')
+        sections[docname] = section
+    return sections
+
+
+def _entry(heading: Tag, number: int, kind: str) -> tuple[str, str, str]:
+    anchor = f'print-toc-{number}'
+    heading['id'] = anchor
+    return anchor, _text(heading), kind
+
+
+def make_print_page(page: Path, book: Path, config: dict, pages: dict[str, int] | None) -> Path:
+    """Write ``book-print.html`` next to ``page``; return its path.
+
+    ``pages`` maps the anchors of the table of contents to page numbers (None: placeholders).
+    """
+    soup = BeautifulSoup(page.read_text(encoding='utf-8'), 'html.parser')
+    docnames = toc_docnames(book / '_toc.yml')
+    sections = _doc_sections(soup, docnames)
+
+    # Collapsed content: the Colab set-up cells go, everything else is printed open.
+    for cell in soup.select('.cell'):
+        code = cell.select_one('.cell_input pre')
+        if code is not None and code.get_text().lstrip().startswith(SETUP_MARKER):
+            cell.decompose()
+    for details in soup.select('details'):
+        details['open'] = ''
+
+    # The table of contents: the root document, then per part its documents and (for numbered
+    # chapters) their sections; every chapter starts a new page.
+    counter = iter(range(1, 10_000))
+    entries: list[tuple[str | None, list[tuple[str, str, str]]]] = []
+    root_heading = sections[docnames[0]].find(['h1', 'h2'])
+    entries.append((None, [_entry(root_heading, next(counter), 'doc')]))
+    for caption, files in toc_parts(book / '_toc.yml'):
+        part = []
+        for docname in files:
+            section = sections[docname]
+            section['class'] = section.get('class', []) + ['print-chapter']
+            heading = section.find(['h1', 'h2'])
+            part.append(_entry(heading, next(counter), 'doc'))
+            if heading.select_one('.section-number'):
+                for sub in section.find_all('section', recursive=False):
+                    sub_heading = sub.find(['h2', 'h3'], recursive=False)
+                    if sub_heading is not None:
+                        part.append(_entry(sub_heading, next(counter), 'section'))
+        entries.append((caption, part))
+
+    title = html.escape(config.get('title') or _text(root_heading))
+    author = html.escape(config.get('author') or '')
+    url = html.escape((config.get('repository') or {}).get('url') or '')
+    date = dt.date.today().isoformat()
+    items = []
+    for caption, part in entries:
+        if caption:
+            items.append(f'<li class="toc-part">{html.escape(caption)}</li>')
+        for anchor, text, kind in part:
+            number = PLACEHOLDER if pages is None else str(pages.get(anchor, ''))
+            items.append(f'<li class="toc-{kind}"><a href="#{anchor}">'
+                         f'<span class="toc-title">{html.escape(text)}</span>'
+                         f'<span class="toc-leader"></span>'
+                         f'<span class="toc-page">{number}</span></a></li>')
+    front = BeautifulSoup(
+        f'<section class="print-cover"><h1 class="print-title">{title}</h1>'
+        f'<p class="print-author">{author}</p>'
+        f'<p class="print-meta">{url}<br>PDF {date}</p></section>'
+        f'<nav class="print-toc"><h1>目录</h1><ol>{"".join(items)}</ol></nav>', 'html.parser')
+    article = soup.select_one('article.bd-article')
+    article.insert(0, front)
+
+    style = soup.new_tag('style', attrs={'media': 'print'})
+    style.string = PRINT_CSS
+    soup.head.append(style)
+    out = page.with_name('book-print.html')
+    out.write_text(str(soup), encoding='utf-8')
+    return out
+
+
+# ---------------------------------------------------------------- 3. Chromium prints it
+def find_chromium() -> str:
+    for name in ([os.environ['CHROMIUM']] if os.environ.get('CHROMIUM') else CHROMIUM_NAMES):
+        path = shutil.which(name)
+        if path:
+            return path
+    raise PdfError('Chromium is needed to print the PDF: on Debian/Ubuntu '
+                   '`apt-get install chromium` (or set CHROMIUM to a Chrome/Chromium binary)')
+
+
+def print_pdf(chromium: str, page: Path, pdf: Path, budget_ms: int) -> None:
+    """Print ``page`` to ``pdf`` with headless Chromium, after its scripts (MathJax) ran."""
+    pdf.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix='pdf-chromium-') as profile:
+        command = [chromium, '--headless', '--no-sandbox', '--disable-gpu',
+                   '--disable-background-networking', '--disable-component-update',
+                   '--disable-sync', '--no-first-run', f'--user-data-dir={profile}',
+                   '--run-all-compositor-stages-before-draw',
+                   f'--virtual-time-budget={budget_ms}', '--no-pdf-header-footer',
+                   '--generate-pdf-document-outline', f'--print-to-pdf={pdf}',
+                   page.resolve().as_uri()]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    if result.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
+        raise PdfError(f'Chromium did not print {pdf} (exit {result.returncode}):\n'
+                       f'{result.stderr[-2000:]}')
+
+
+def anchor_pages(pdf: Path) -> dict[str, int]:
+    """Page number (from 1) of every named destination of ``pdf`` (Chromium names them after
+    the ids that the page's links point to)."""
+    from pypdf import PdfReader
+    reader = PdfReader(pdf)
+    return {str(name).lstrip('/'): reader.get_destination_page_number(dest) + 1
+            for name, dest in reader.named_destinations.items()}
+
+
+# What the page holds of a formula until MathJax typesets it: Sphinx writes inline math as
+# \( ... \) and displayed math as \[ ... \] (or an amsmath \begin{...}); no code of the book
+# contains these (a code cell's r'$\mathbf{W}$' for matplotlib is legitimate text).
+RAW_TEX = ('\\(', '\\)', '\\[', '\\]', '$$', '\\begin{')
+
+
+def check_math(pdf: Path) -> None:
+    """Fail when MathJax had not typeset everything when Chromium printed."""
+    from pypdf import PdfReader
+    text = '\n'.join(p.extract_text() or '' for p in PdfReader(pdf).pages)
+    raw = [s for s in RAW_TEX if s in text]
+    if raw:
+        raise PdfError(f'{pdf} shows raw TeX ({", ".join(raw)}): MathJax had not finished; '
+                       f'raise --time-budget')
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--path-output', type=Path, default=Path('.'),
+                        help='as jupyter-book\'s: the build goes to PATH/_build/singlehtml, the '
+                             'PDF to PATH/_build/pdf/book.pdf (default: .)')
+    parser.add_argument('--stored-outputs', action='store_true',
+                        help='do not execute the notebooks: print the outputs stored in them')
+    parser.add_argument('--skip-build', action='store_true',
+                        help='reuse an existing single-page build (only print)')
+    parser.add_argument('--time-budget', type=int, default=30000,
+                        help='virtual milliseconds Chromium gives MathJax (default 30000)')
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    path_output = args.path_output.resolve()
+    pdf = path_output / '_build' / 'pdf' / 'book.pdf'
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        chromium = find_chromium()
+        config = pdf_config(BOOK, args.stored_outputs)
+        if args.skip_build:
+            page = path_output / '_build' / 'singlehtml' / f'{toc_docnames(BOOK / "_toc.yml")[0]}.html'
+            if not page.is_file():
+                raise PdfError(f'--skip-build: there is no {page}; run without it first')
+        else:
+            print('== Single-page build (jupyter-book --builder singlehtml)', flush=True)
+            page = build_singlehtml(BOOK, path_output, args.stored_outputs)
+        built = time.perf_counter()
+        print('== Printing with Chromium (twice: the second print has the page numbers)',
+              flush=True)
+        draft = pdf.with_name('draft.pdf')
+        print_pdf(chromium, make_print_page(page, BOOK, config, None), draft, args.time_budget)
+        pages = anchor_pages(draft)
+        print_page = make_print_page(page, BOOK, config, pages)
+        print_pdf(chromium, print_page, pdf, args.time_budget)
+        draft.unlink()
+        check_math(pdf)
+    except PdfError as err:
+        print(f'make pdf: {err}', file=sys.stderr)
+        return 1
+    from pypdf import PdfReader
+    n = len(PdfReader(pdf).pages)
+    done = time.perf_counter()
+    print(f'== {pdf}: {n} pages, {pdf.stat().st_size / 1e6:.1f} MB '
+          f'(build {built - start:.0f} s, print {done - built:.0f} s)')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
