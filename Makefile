@@ -103,6 +103,8 @@ pdf: data $(BUILD)/.cache-inputs
 	@echo "== The book as one PDF: $(BUILD)/pdf/book.pdf"
 	$(BIN)/python tools/pdf.py --path-output $(BUILD_DIR)
 	BOOK_PDF=$(BUILD)/pdf/book.pdf $(BIN)/pytest tests/pdf -q
+	@# published with the site: _build/html/book.pdf (when the site has been built)
+	if [ -d $(BUILD)/html ]; then cp $(BUILD)/pdf/book.pdf $(BUILD)/html/book.pdf; fi
 
 # The seed notes' code, run verbatim on the seed's own pipeline, against chapters 06/07's outputs.
 seed-check: data
