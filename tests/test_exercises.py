@@ -646,6 +646,16 @@ def test_each_check_is_fast(name):
         assert _best_time(lambda: t.diagnose(fn)) < 1.0
 
 
+def test_check_restores_the_number_of_torch_threads():
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        task('softmax').diagnose(softmax_dim0)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 @pytest.mark.parametrize('name', NAMES)
 def test_diagnosis_text_is_deterministic(name):
     t = task(name)

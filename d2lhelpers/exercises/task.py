@@ -13,6 +13,7 @@ import inspect
 import math
 import numbers
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -133,6 +134,18 @@ def _identical(a: torch.Tensor, b: torch.Tensor) -> bool:
     if a.is_floating_point():
         same |= a.isnan() & b.isnan()
     return bool(same.all())
+
+
+@contextmanager
+def _one_thread():
+    """Run tiny tensor operations on one thread: with several threads, each reduction on a
+    busy machine waits milliseconds for the others (a check then takes seconds)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _is_bad(t: torch.Tensor) -> bool:
@@ -304,6 +317,10 @@ class Task:
         first = self._precheck(fn)
         if first is not None:
             return first
+        with _one_thread():
+            return self._run(fn)
+
+    def _run(self, fn) -> Report:
         outcomes = [self.call(fn, c) for c in self.cases]
         wants = [self.expected(c) for c in self.cases]
         for i, (case, got, want) in enumerate(zip(self.cases, outcomes, wants)):
