@@ -139,7 +139,7 @@
   /* One panel: an <svg> with axes, grid, ticks, labels; returns scales and a layer to draw in.
    * opts: {xlim, ylim, xlabel, ylabel, title, xticks, yticks, xtickLabels} */
   function panel(svg, opts) {
-    var m = {l: 58, r: 12, t: 30, b: 46};
+    var m = {l: 62, r: 12, t: 30, b: 50};
     var x0 = m.l, x1 = W - m.r, y0 = H - m.b, y1 = m.t;
     var sx = function (v) { return x0 + (v - opts.xlim[0]) / (opts.xlim[1] - opts.xlim[0]) * (x1 - x0); };
     var sy = function (v) { return y0 - (v - opts.ylim[0]) / (opts.ylim[1] - opts.ylim[0]) * (y0 - y1); };
@@ -154,19 +154,19 @@
     xt.forEach(function (v, i) {
       svgEl('line', {x1: sx(v), x2: sx(v), y1: y0, y2: y1}, grid);
       svgEl('line', {x1: sx(v), x2: sx(v), y1: y0, y2: y0 + 5}, axis);
-      svgEl('text', {x: sx(v), y: y0 + 18, 'text-anchor': 'middle'}, axis,
+      svgEl('text', {x: sx(v), y: y0 + 21, 'text-anchor': 'middle'}, axis,
             opts.xtickLabels ? opts.xtickLabels[i] : tickLabel(v));
     });
     yt.forEach(function (v) {
       svgEl('line', {x1: x0, x2: x1, y1: sy(v), y2: sy(v)}, grid);
       svgEl('line', {x1: x0 - 5, x2: x0, y1: sy(v), y2: sy(v)}, axis);
-      svgEl('text', {x: x0 - 8, y: sy(v) + 4, 'text-anchor': 'end'}, axis, tickLabel(v));
+      svgEl('text', {x: x0 - 8, y: sy(v) + 6, 'text-anchor': 'end'}, axis, tickLabel(v));
     });
     svgEl('rect', {x: x0, y: y1, width: x1 - x0, height: y0 - y1, fill: 'none'}, axis);
     svgEl('text', {x: (x0 + x1) / 2, y: H - 8, 'text-anchor': 'middle', 'class': 'd2l-x-label'},
           axis, opts.xlabel);
-    svgEl('text', {x: 14, y: (y0 + y1) / 2, 'text-anchor': 'middle', 'class': 'd2l-x-label',
-                   transform: 'rotate(-90 14 ' + (y0 + y1) / 2 + ')'}, axis, opts.ylabel);
+    svgEl('text', {x: 16, y: (y0 + y1) / 2, 'text-anchor': 'middle', 'class': 'd2l-x-label',
+                   transform: 'rotate(-90 16 ' + (y0 + y1) / 2 + ')'}, axis, opts.ylabel);
     if (opts.title) {
       svgEl('text', {x: (x0 + x1) / 2, y: 20, 'text-anchor': 'middle', 'class': 'd2l-x-title'},
             axis, opts.title);
@@ -189,7 +189,7 @@
     var colW = columns ? (p.x1 - p.x0 - 12) / columns : 0;
     items.forEach(function (it, i) {
       var cx = x + (columns ? (i % columns) * colW : 0);
-      var cy = y + (columns ? Math.floor(i / columns) : i) * 17;
+      var cy = y + (columns ? Math.floor(i / columns) : i) * 20;
       if (it.kind === 'line') {
         svgEl('line', {x1: cx, x2: cx + 20, y1: cy, y2: cy, stroke: it.color,
                        'stroke-width': it.width || 2, 'stroke-dasharray': it.dash}, g);
@@ -286,7 +286,7 @@
                      'class': 'd2l-x-small'}, p.top, fmt(s.probs[i], 3));
     });
     legend(p, [{label: 'one-hot y', kind: 'dashed'}, {label: 'ŷ', color: C0, kind: 'box'},
-               {label: 'ŷ of the true class', color: C1, kind: 'box'}], p.x0 + 6, p.y1 + 14, 3);
+               {label: 'ŷ of the true class', color: C1, kind: 'box'}], p.x0 + 6, p.y1 + 14, 2);
     var g = panel(figure[1], {xlim: xlim, ylim: [-1.2 / T, 1.2 / T], xticks: classes,
                               xlabel: 'class', ylabel: '∂L/∂o', title: 'gradient (ŷ − y) / T'});
     svgEl('line', {x1: g.x0, x2: g.x1, y1: g.sy(0), y2: g.sy(0), stroke: 'currentColor',
@@ -373,7 +373,7 @@
     legend(p, [{label: 'y = 2x + 1', kind: 'line', color: 'currentColor', dash: '6 4', width: 1.3},
                {label: 'outliers', kind: 'dot', color: C3}]
       .concat(cfg.losses.map(function (l) { return {label: names[l], kind: 'line', color: colors[l]}; })),
-           p.x0 + 8, p.y0 - 5 * 17 + 2);
+           p.x0 + 8, p.y0 - 5 * 20 + 4);
     var emax = Math.max(2, Math.max.apply(null, errs) * 1.2);
     var q = panel(figure[1], {xlim: [-0.5, cfg.losses.length - 0.5], ylim: [0, emax],
                               xticks: cfg.losses.map(function (_, i) { return i; }),

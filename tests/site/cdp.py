@@ -229,6 +229,9 @@ class Browser:
         if width:
             self._set_viewport(width, self.height)
             self.pump(0.2)
+        # bring the region just below the page's sticky header, so that nothing covers it
+        self.evaluate(f'scrollTo(0, {max(0.0, float(rect["y"]) - 120)})')
+        self.pump(0.1)
         try:
             shot = self.send('Page.captureScreenshot', {
                 'format': 'png', 'captureBeyondViewport': True,
