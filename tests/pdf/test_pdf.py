@@ -1,0 +1,243 @@
+"""The PDF of the whole book (``make pdf``, i.e. ``python tools/pdf.py``): what a reader gets.
+
+Reads ``$BOOK_PDF`` (default ``_build/pdf/book.pdf``). Without the PDF the tests fail, naming
+the command that builds it, when ``BOOK_PDF`` or ``CI`` is set (``make pdf`` sets BOOK_PDF);
+otherwise they are skipped, so that ``pytest tests`` works before anyone has printed the book.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+
+from tools.pdf import RAW_TEX, SETUP_MARKER
+from tools.toc import toc_docnames, toc_parts
+
+pypdf = pytest.importorskip('pypdf')
+
+BOOK = Path(__file__).resolve().parents[2]
+PDF = Path(os.environ.get('BOOK_PDF') or BOOK / '_build' / 'pdf' / 'book.pdf')
+DOCNAMES = toc_docnames(BOOK / '_toc.yml')
+CHAPTERS = [name for _, files in toc_parts(BOOK / '_toc.yml') for name in files]
+# Fonts with Chinese glyphs that Debian ships (fonts-noto-cjk, fonts-wqy-zenhei, ...).
+CJK_FONT = re.compile(r'Noto\w*CJK|NotoSansSC|NotoSerifSC|WenQuanYi|WQY|DroidSansFallback|'
+                      r'SourceHan|AR\w*PL|UKai|UMing', re.I)
+
+
+def squash(text: str) -> str:
+    """Text without whitespace: PDF text extraction adds and drops spaces freely."""
+    return re.sub(r'\s+', '', text)
+
+
+def title_of(docname: str) -> str:
+    """The first ``#`` heading of a document, as plain text."""
+    path = BOOK / f'{docname}.ipynb'
+    if path.is_file():
+        cells = json.loads(path.read_text(encoding='utf-8'))['cells']
+        text = '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'markdown')
+    else:
+        text = (BOOK / f'{docname}.md').read_text(encoding='utf-8')
+    match = re.search(r'^# +(.+?)\s*$', text, re.M)
+    assert match, f'{docname} has no "#" title'
+    return re.sub(r'[`*_]|\$', '', match.group(1))
+
+
+class Book:
+    """The PDF, read once: pages, their text, bookmarks, fonts and images."""
+
+    def __init__(self, path: Path):
+        self.reader = pypdf.PdfReader(path)
+        self.pages = self.reader.pages
+
+    @cached_property
+    def texts(self) -> list[str]:
+        return [page.extract_text() or '' for page in self.pages]
+
+    @cached_property
+    def bookmarks(self) -> list[tuple[str, int]]:
+        """(title, page number from 1) of every bookmark, in order."""
+        found = []
+
+        def walk(items):
+            for item in items:
+                if isinstance(item, list):
+                    walk(item)
+                else:
+                    found.append((item.title, self.reader.get_destination_page_number(item) + 1))
+        walk(self.reader.outline)
+        return found
+
+    @cached_property
+    def page_fonts(self) -> list[dict]:
+        """Per page: its font resource names and font dictionaries."""
+        result = []
+        for page in self.pages:
+            resources = page.get('/Resources')
+            fonts = resources.get_object().get('/Font') if resources else None
+            result.append({name: ref.get_object()
+                           for name, ref in (fonts.get_object().items() if fonts else ())})
+        return result
+
+    def image_count(self) -> int:
+        count = 0
+        for page in self.pages:
+            resources = page.get('/Resources')
+            xobjects = resources.get_object().get('/XObject') if resources else None
+            for ref in (xobjects.get_object().values() if xobjects else ()):
+                if ref.get_object().get('/Subtype') == '/Image':
+                    count += 1
+        return count
+
+
+@pytest.fixture(scope='module')
+def book() -> Book:
+    if not PDF.is_file():
+        message = (f'no PDF at {PDF}: build it with `make pdf` (python tools/pdf.py), '
+                   f'or point BOOK_PDF at one')
+        if os.environ.get('BOOK_PDF') or os.environ.get('CI'):
+            pytest.fail(message)
+        pytest.skip(message)
+    return Book(PDF)
+
+
+def test_page_count_is_sane(book):
+    # A cover, the contents and every chapter on pages of its own; a runaway layout (one
+    # line per page, a missing stylesheet) or a truncated print gives far more or far fewer.
+    assert len(CHAPTERS) + 3 <= len(book.pages) <= 40 * len(DOCNAMES), len(book.pages)
+
+
+@pytest.mark.parametrize('docname', DOCNAMES)
+def test_every_chapter_title_is_printed(book, docname):
+    found = squash(title_of(docname)) in squash(''.join(book.texts))
+    assert found, f'{title_of(docname)!r} is not in {PDF}'
+
+
+@pytest.mark.parametrize('docname', CHAPTERS)
+def test_every_chapter_has_a_bookmark_to_its_first_page(book, docname):
+    title = squash(title_of(docname))
+    marks = [(t, p) for t, p in book.bookmarks if title in squash(t)]
+    assert marks, f'no PDF bookmark for {title_of(docname)!r}'
+    _, page = marks[0]
+    assert title in squash(book.texts[page - 1]), (
+        f'the bookmark of {title_of(docname)!r} points at page {page}, which does not show it')
+
+
+def test_the_contents_give_each_chapter_its_page(book):
+    """The printed table of contents: every chapter with the page its bookmark points at."""
+    first_chapter = min(p for t, p in book.bookmarks if squash(title_of(CHAPTERS[0])) in squash(t))
+    contents = squash(''.join(book.texts[:first_chapter - 1]))
+    assert '目录' in contents
+    for docname in CHAPTERS:
+        title = squash(title_of(docname))
+        page = next(p for t, p in book.bookmarks if title in squash(t))
+        assert f'{title}{page}' in contents or re.search(
+            rf'{re.escape(title)}\D{{0,3}}{page}(?!\d)', contents), (
+            f'the contents do not list {title_of(docname)!r} on page {page}')
+
+
+def test_chapters_are_numbered(book):
+    text = squash(''.join(book.texts))
+    numbered = [name for name in CHAPTERS if name.startswith('chapters/')]
+    for i, docname in enumerate(numbered, start=1):
+        assert f'{i}.{squash(title_of(docname))}' in text, f'chapter {i} is not numbered'
+    assert re.search(r'\(\d\.\d\)', text), 'no numbered equation such as (3.1)'
+
+
+def test_no_replacement_characters(book):
+    bad = [i + 1 for i, text in enumerate(book.texts) if '\ufffd' in text]
+    assert not bad, f'U+FFFD (a character that could not be decoded) on pages {bad}'
+
+
+def _notdef_pages(book: Book) -> set[int]:
+    """Pages that draw glyph 0 (.notdef, the empty box of a character no font has)."""
+    pages = set()
+    for i, page in enumerate(book.pages):
+        fonts = book.page_fonts[i]
+        two_byte = {name for name, font in fonts.items() if font.get('/Subtype') == '/Type0'}
+        content = page.get_contents()
+        if content is None:
+            continue
+        current = None
+        for operands, operator in pypdf.generic.ContentStream(content, book.reader).operations:
+            if operator == b'Tf':
+                current = operands[0]
+            elif operator in (b'Tj', b'TJ', b"'", b'"') and current in two_byte:
+                strings = operands[0] if operator == b'TJ' else operands[-1:]
+                for s in strings:
+                    if isinstance(s, (pypdf.generic.ByteStringObject,
+                                      pypdf.generic.TextStringObject)):
+                        data = s.original_bytes if hasattr(s, 'original_bytes') else bytes(s)
+                        if any(data[k:k + 2] == b'\0\0' for k in range(0, len(data) - 1, 2)):
+                            pages.add(i + 1)
+    return pages
+
+
+def test_no_missing_glyphs(book):
+    """No 'tofu': every character was found in some font (Chromium draws glyph 0 otherwise)."""
+    pages = _notdef_pages(book)
+    assert not pages, f'characters without a glyph (empty boxes) on pages {sorted(pages)}'
+
+
+def test_chinese_is_set_in_a_cjk_font(book):
+    names = {str(font.get('/BaseFont')) for fonts in book.page_fonts for font in fonts.values()}
+    assert any(CJK_FONT.search(name) for name in names), (
+        f'no CJK font embedded (install fonts-noto-cjk or fonts-wqy-zenhei); fonts: {sorted(names)}')
+
+
+def test_math_is_typeset(book):
+    text = ''.join(book.texts)
+    raw = [s for s in RAW_TEX if s in text]
+    assert not raw, f'raw TeX in the PDF ({raw}): MathJax had not finished typesetting'
+    assert 'softmax' in text and '∑' in text, 'typeset formulas (e.g. the sum sign) are missing'
+
+
+def test_figures_are_printed(book):
+    png_outputs = 0
+    for docname in CHAPTERS:
+        path = BOOK / f'{docname}.ipynb'
+        if path.is_file():
+            cells = json.loads(path.read_text(encoding='utf-8'))['cells']
+            png_outputs += sum('image/png' in out.get('data', {})
+                               for cell in cells if cell['cell_type'] == 'code'
+                               for out in cell.get('outputs', []))
+    assert book.image_count() >= max(png_outputs, 1), (
+        f'{book.image_count()} images in the PDF, {png_outputs} figures in the notebooks')
+
+
+def explorer_start_views() -> list[tuple[str, str]]:
+    """(chapter, the first value of the explorer's start view, e.g. ``shift = 1.00``).
+
+    An explorer's stored HTML carries its start values as text (``d2l-x-fallback``), which
+    the page's script keeps in the status line it draws above the panels.
+    """
+    views = []
+    for docname in CHAPTERS:
+        path = BOOK / f'{docname}.ipynb'
+        if not path.is_file():
+            continue
+        for cell in json.loads(path.read_text(encoding='utf-8'))['cells']:
+            for out in cell.get('outputs', []):
+                page = ''.join(out.get('data', {}).get('text/html', ''))
+                match = re.search(r'class="d2l-x-fallback"><p>([^<=]+=\s*[^\s,:<]+)', page)
+                if match:
+                    views.append((docname, match.group(1)))
+    return views
+
+
+def test_there_are_explorers_to_check():
+    assert len(explorer_start_views()) >= 2
+
+
+@pytest.mark.parametrize('docname, start', explorer_start_views())
+def test_explorers_print_their_start_view(book, docname, start):
+    """The explorer's HTML view is printed (not the empty place of a widget without kernel)."""
+    found = squash(start) in squash(''.join(book.texts))
+    assert found, f'the explorer of {docname} ({start!r}) is not in the PDF'
+
+
+def test_the_colab_set_up_cells_are_left_out(book):
+    assert squash(SETUP_MARKER) not in squash(''.join(book.texts))
