@@ -295,3 +295,21 @@ def test_each_helper_names_the_chapter_that_teaches_it(name):
     assert name in text or name.replace('_', '-') in text, (
         f'd2lhelpers.{name} says chapter {match.group(1)} teaches it, but {chapter[0]} never '
         f'mentions it')
+
+
+# ---------------------------------------------------------------- the PDF's single-page build
+def test_pdf_build_makes_the_sites_output_choices_for_singlehtml():
+    """tools/pdf.py: an explorer prints its HTML view, as the site shows it, not a dead widget."""
+    from tools.pdf import pdf_config
+    config = pdf_config(BOOK, stored_outputs=False)
+    overrides = config['sphinx']['config']['nb_mime_priority_overrides']
+    html = sorted(tuple(rest) for builder, *rest in overrides if builder == 'html')
+    single = sorted(tuple(rest) for builder, *rest in overrides if builder == 'singlehtml')
+    assert html and single == html
+    assert config['execute'] == load_config()['execute']
+    assert pdf_config(BOOK, stored_outputs=True)['execute']['execute_notebooks'] == 'off'
+
+
+def load_config() -> dict:
+    import yaml
+    return yaml.safe_load((BOOK / '_config.yml').read_text(encoding='utf-8'))
