@@ -224,22 +224,29 @@ class Browser:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot['data']))
 
-    def screenshot_region(self, path: Path, rect: dict, width: int | None = None) -> None:
-        """Write a PNG of a region of the page (document coordinates) to ``path``."""
-        if width:
-            self._set_viewport(width, self.height)
-            self.pump(0.2)
-        # bring the region just below the page's sticky header, so that nothing covers it
-        self.evaluate(f'scrollTo(0, {max(0.0, float(rect["y"]) - 120)})')
-        self.pump(0.1)
+    def screenshot_element(self, path: Path, element_js: str, width: int | None = None) -> None:
+        """Write a PNG of one element (``element_js``: a JS expression giving it) to ``path``.
+
+        The window is made ``width`` wide (default: the usual width) and tall enough for the
+        element, which is scrolled just below the page's sticky header; then restored.
+        """
+        rect_js = ('(() => { const r = (%s).getBoundingClientRect(); return {x: r.left + scrollX, '
+                   'y: r.top + scrollY, width: r.width, height: r.height}; })()' % element_js)
+        self._set_viewport(width or self.width, self.height)
+        self.pump(0.2)
+        rect = self.evaluate(rect_js)
         try:
+            self._set_viewport(width or self.width, max(self.height, int(rect['height']) + 240))
+            self.pump(0.2)
+            rect = self.evaluate(rect_js)
+            self.evaluate(f'scrollTo(0, {max(0.0, rect["y"] - 120)})')
+            self.pump(0.1)
             shot = self.send('Page.captureScreenshot', {
-                'format': 'png', 'captureBeyondViewport': True,
+                'format': 'png', 'captureBeyondViewport': False,
                 'clip': {**{k: float(rect[k]) for k in ('x', 'y', 'width', 'height')},
                          'scale': 1}})
         finally:
-            if width:
-                self._set_viewport(self.width, self.height)
+            self._set_viewport(self.width, self.height)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot['data']))
 

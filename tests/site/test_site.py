@@ -427,8 +427,8 @@ def explorer_runs(browser, server, screenshot_dir):
             results.append(r)
             if not ex['ready']:
                 continue
-            start = browser.evaluate(STATE_JS % uid)
-            browser.screenshot_region(shots / f'{stem}__a.png', start['box'])
+            element = f'document.getElementById({uid!r})'
+            browser.screenshot_element(shots / f'{stem}__a.png', element)
             moved: set = set()
             for ref in cfg['reference']:
                 for name, target in ref['controls'].items():
@@ -458,7 +458,7 @@ def explorer_runs(browser, server, screenshot_dir):
                                         'max_diff': diffs})
             r['moved'] = sorted(moved)
             end = browser.evaluate(STATE_JS % uid)
-            browser.screenshot_region(shots / f'{stem}__b.png', end['box'])
+            browser.screenshot_element(shots / f'{stem}__b.png', element)
             r['times'] = end['times']
             # the mouse: click a range track at a quarter of its width, a radio button
             for ctrl in cfg['controls']:
@@ -488,14 +488,12 @@ def explorer_runs(browser, server, screenshot_dir):
                 "return {left: r.left, right: r.right, overflow: el.scrollWidth - el.clientWidth,"
                 "panels: panels.map(p => [p.left, p.right, p.width])}; })()")
             r['phone'] = phone
-            box = browser.evaluate(STATE_JS % uid)['box']
-            browser.screenshot_region(shots / f'{stem}__phone.png', box, width=400)
+            browser.screenshot_element(shots / f'{stem}__phone.png', element, width=400)
             browser.set_width()
             browser.pump(0.2)
             r['dark'] = browser.evaluate(DARK_JS % (uid, 'true'))
             browser.pump(0.2)
-            box = browser.evaluate(STATE_JS % uid)['box']
-            browser.screenshot_region(shots / f'{stem}__dark.png', box)
+            browser.screenshot_element(shots / f'{stem}__dark.png', element)
             r['light'] = browser.evaluate(DARK_JS % (uid, 'false'))
         cache[docname] = {'url': url, 'explorers': results,
                           'requests': list(log.requests.values()), 'errors': list(log.errors)}
