@@ -29,8 +29,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import html
+import logging
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -69,6 +69,9 @@ pre, code, kbd, samp, .highlight pre {
 .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .prev-next-area,
 .prev-next-footer, .bd-footer-article, .bd-footer, .headerlink, .d-print-none, .skip-link,
 #pst-back-to-top, .toggle-button, .copybtn, dialog, .bd-search { display: none !important; }
+/* The theme prints a page's title in its own header and hides the first h1; here the cover,
+   the contents and the root document each have their h1. */
+.bd-main .bd-content .bd-article h1:first-of-type { display: block !important; }
 /* Collapsed content printed open: set-up cells are removed, code cells and solutions shown. */
 details.hide > summary { display: none; }
 details.sd-dropdown > summary .sd-summary-state-marker { display: none; }
@@ -170,8 +173,12 @@ def _entry(heading: Tag, number: int, kind: str) -> tuple[str, str, str]:
     return anchor, _text(heading), kind
 
 
-def make_print_page(page: Path, book: Path, config: dict, pages: dict[str, int] | None) -> Path:
-    """Write ``book-print.html`` next to ``page``; return its path.
+Entries = list[tuple[str | None, list[tuple[str, str, str]]]]   # (caption, [(anchor, text, kind)])
+
+
+def make_print_page(page: Path, book: Path, config: dict,
+                    pages: dict[str, int] | None) -> tuple[Path, Entries]:
+    """Write ``book-print.html`` next to ``page``; return its path and the contents' entries.
 
     ``pages`` maps the anchors of the table of contents to page numbers (None: placeholders).
     """
@@ -179,6 +186,8 @@ def make_print_page(page: Path, book: Path, config: dict, pages: dict[str, int] 
     docnames = toc_docnames(book / '_toc.yml')
     sections = _doc_sections(soup, docnames)
 
+    for header in soup.select('.onlyprint'):   # the theme's print header: the cover replaces it
+        header.decompose()
     # Collapsed content: the Colab set-up cells go, everything else is printed open.
     for cell in soup.select('.cell'):
         code = cell.select_one('.cell_input pre')
@@ -190,7 +199,7 @@ def make_print_page(page: Path, book: Path, config: dict, pages: dict[str, int] 
     # The table of contents: the root document, then per part its documents and (for numbered
     # chapters) their sections; every chapter starts a new page.
     counter = iter(range(1, 10_000))
-    entries: list[tuple[str | None, list[tuple[str, str, str]]]] = []
+    entries: Entries = []
     root_heading = sections[docnames[0]].find(['h1', 'h2'])
     entries.append((None, [_entry(root_heading, next(counter), 'doc')]))
     for caption, files in toc_parts(book / '_toc.yml'):
@@ -234,7 +243,7 @@ def make_print_page(page: Path, book: Path, config: dict, pages: dict[str, int] 
     soup.head.append(style)
     out = page.with_name('book-print.html')
     out.write_text(str(soup), encoding='utf-8')
-    return out
+    return out, entries
 
 
 # ---------------------------------------------------------------- 3. Chromium prints it
@@ -273,6 +282,41 @@ def anchor_pages(pdf: Path) -> dict[str, int]:
             for name, dest in reader.named_destinations.items()}
 
 
+def write_outline(pdf: Path, entries: Entries) -> None:
+    """Replace Chromium's bookmarks (one per heading, some garbled) by the contents' entries:
+    the contents page, then parts, chapters and their sections, each to its heading."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import Fit, NameObject
+    reader = PdfReader(pdf)
+    dests = {str(name).lstrip('/'): dest for name, dest in reader.named_destinations.items()}
+    writer = PdfWriter(clone_from=reader)
+    writer._root_object.pop(NameObject('/Outlines'), None)
+
+    def add(title: str, anchor: str, parent=None):
+        dest = dests[anchor]
+        fit = Fit.xyz(dest.get('/Left') or 0, dest.get('/Top'), 0)
+        return writer.add_outline_item(title, reader.get_destination_page_number(dest),
+                                       parent=parent, fit=fit)
+
+    writer.add_outline_item('目录', 1)   # the cover is one page, the contents follow
+    for caption, part in entries:
+        part = [entry for entry in part if entry[0] in dests]
+        if not part:
+            continue
+        parent = add(caption, part[0][0]) if caption else None
+        chapter = parent
+        for anchor, text, kind in part:
+            if kind == 'doc':
+                chapter = add(text, anchor, parent)
+            else:
+                add(text, anchor, chapter)
+    writer.page_mode = '/UseOutlines'
+    tmp = pdf.with_suffix('.tmp.pdf')
+    with open(tmp, 'wb') as f:
+        writer.write(f)
+    os.replace(tmp, pdf)
+
+
 # What the page holds of a formula until MathJax typesets it: Sphinx writes inline math as
 # \( ... \) and displayed math as \[ ... \] (or an amsmath \begin{...}); no code of the book
 # contains these (a code cell's r'$\mathbf{W}$' for matplotlib is legitimate text).
@@ -302,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--time-budget', type=int, default=30000,
                         help='virtual milliseconds Chromium gives MathJax (default 30000)')
     args = parser.parse_args(argv)
+    logging.getLogger('pypdf').setLevel(logging.ERROR)   # Chromium's PDFs make it chatty
 
     start = time.perf_counter()
     path_output = args.path_output.resolve()
@@ -321,12 +366,20 @@ def main(argv: list[str] | None = None) -> int:
         print('== Printing with Chromium (twice: the second print has the page numbers)',
               flush=True)
         draft = pdf.with_name('draft.pdf')
-        print_pdf(chromium, make_print_page(page, BOOK, config, None), draft, args.time_budget)
+        print_pdf(chromium, make_print_page(page, BOOK, config, None)[0], draft,
+                  args.time_budget)
         pages = anchor_pages(draft)
-        print_page = make_print_page(page, BOOK, config, pages)
+        print_page, entries = make_print_page(page, BOOK, config, pages)
         print_pdf(chromium, print_page, pdf, args.time_budget)
         draft.unlink()
+        final = anchor_pages(pdf)
+        moved = [text for _, part in entries for anchor, text, _ in part
+                 if final.get(anchor) != pages.get(anchor)]
+        if moved:
+            raise PdfError(f'the page numbers of the contents moved in the second print: '
+                           f'{moved[:5]}')
         check_math(pdf)
+        write_outline(pdf, entries)
     except PdfError as err:
         print(f'make pdf: {err}', file=sys.stderr)
         return 1
