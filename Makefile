@@ -72,10 +72,11 @@ nbval: data
 	$(BIN)/pytest $(NBVAL) chapters -q
 
 # Unit tests and strict nbval in one pytest run on $(JOBS) workers. --dist loadfile keeps each
-# file (a notebook's cells share one kernel) on one worker.
+# file (a notebook's cells share one kernel) on one worker; files are handed out in the order
+# given, so the chapters (the long ones) go first and the unit test files fill in around them.
 test: data
 	@echo "== Unit tests + strict nbval of every chapter ($(JOBS) workers)"
-	$(BIN)/pytest -q -n $(JOBS) --dist loadfile $(NBVAL) tests chapters \
+	$(BIN)/pytest -q -n $(JOBS) --dist loadfile $(NBVAL) chapters tests \
 	    --ignore=tests/site --ignore=tests/pdf
 
 site-test: book
