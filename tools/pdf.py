@@ -295,10 +295,11 @@ def write_outline(pdf: Path, entries: Entries) -> None:
     def add(title: str, anchor: str, parent=None):
         dest = dests[anchor]
         fit = Fit.xyz(dest.get('/Left') or 0, dest.get('/Top'), 0)
-        return writer.add_outline_item(title, reader.get_destination_page_number(dest),
+        return writer.add_outline_item(title=title,
+                                       page_number=reader.get_destination_page_number(dest),
                                        parent=parent, fit=fit)
 
-    writer.add_outline_item('目录', 1)   # the cover is one page, the contents follow
+    writer.add_outline_item(title='目录', page_number=1)   # after the one-page cover
     for caption, part in entries:
         part = [entry for entry in part if entry[0] in dests]
         if not part:
