@@ -261,8 +261,10 @@ def run_seed(section: str, root: str) -> list[str]:
     namespace = {'__name__': f'seed_section_{section}'}
     tee = Tee(sys.stdout)
     with contextlib.redirect_stdout(tee), warnings.catch_warnings():
-        # The seed asks for 4 workers; torch warns that this machine suggests fewer.
+        # The seed asks for 4 workers; torch warns when the machine suggests fewer. Section 5's
+        # float(loss.sum()) warns that loss requires grad (harmless; chapter 06 explains it).
         warnings.filterwarnings('ignore', message='This DataLoader will create')
+        warnings.filterwarnings('ignore', message='Converting a tensor with requires_grad')
         exec(compile(loader, 'seed section 4.2', 'exec'), namespace)
         torch.manual_seed(0)
         exec(compile(RUNS[section][0], f'seed section {section}', 'exec'), namespace)
