@@ -25,7 +25,7 @@ Both the chapters and this script use torch's default number of threads; the los
 digits can depend on it, so compare stored outputs made with the same thread count.
 Exit status 0 when every epoch matches, 1 with a line-by-line diff otherwise.
 
-    .venv/bin/python benchmarks/seed_code.py [--only 5|6] [--notes PATH]
+    .venv/bin/python benchmarks/seed_code.py [--only 5|6] [--notes PATH] [--threads N]
 """
 from __future__ import annotations
 
@@ -311,7 +311,11 @@ def main() -> None:
     parser.add_argument('--only', choices=sorted(RUNS), help='run one section only')
     parser.add_argument('--notes', help='path of lesson-notes.zh.txt (default: '
                                         '../shared/seed/lesson-notes.zh.txt beside the repo)')
+    parser.add_argument('--threads', type=int, help="torch threads (default: torch's own "
+                                                  "default, as when the chapters were run)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     notes = find_notes(args.notes)
     if notes is None:
