@@ -1,13 +1,13 @@
 """Loss functions of the lesson, elementwise (no reduction), with their gradients.
 
-Regression losses compare a prediction ``y_hat`` with the truth ``y`` (same shape) through
-``e = y_hat - y`` (the lesson calls ``y - y_hat`` the error; the losses ignore the sign, the
-gradients with respect to ``y_hat`` below are in terms of ``y_hat - y``):
+Regression losses compare a prediction ``y_hat`` with the truth ``y`` (same shape) through the
+error ``e = y - y_hat`` (the book's notation page). The losses depend on ``|e|`` only; their
+gradients are taken with respect to the prediction ``y_hat``, so they read in ``-e = y_hat - y``:
 
-* :func:`l2_loss` ``= e**2 / 2``, gradient :func:`l2_grad` ``= e``;
-* :func:`l1_loss` ``= |e|``, (sub)gradient :func:`l1_grad` ``= sign(e)`` (0 at ``e = 0``);
+* :func:`l2_loss` ``= e**2 / 2``, gradient :func:`l2_grad` ``= y_hat - y``;
+* :func:`l1_loss` ``= |e|``, (sub)gradient :func:`l1_grad` ``= sign(y_hat - y)`` (0 at ``e = 0``);
 * :func:`huber_loss` ``= e**2 / 2`` if ``|e| <= delta`` else ``delta * (|e| - delta / 2)``,
-  gradient :func:`huber_grad` ``= clip(e, -delta, delta)``.
+  gradient :func:`huber_grad` ``= clip(y_hat - y, -delta, delta)``.
 
 Classification losses take integer labels ``y`` of shape ``[n]``:
 
@@ -82,14 +82,13 @@ def huber_loss(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torc
     """Huber's robust loss per element (``nn.HuberLoss(reduction='none', delta=delta)``).
 
     ``e**2 / 2`` where ``|e| <= delta`` (like L2), ``delta * (|e| - delta / 2)`` elsewhere
-    (like L1, scaled by ``delta`` and shifted so that the two pieces meet), ``e = y_hat - y``.
+    (like L1, scaled by ``delta`` and shifted so that the two pieces meet), ``e = y - y_hat``.
     Taught in chapter 03 (loss functions).
     """
     delta = check_delta(delta)
     _same_shape(y_hat, y)
-    e = y_hat - y
-    abs_e = e.abs()
-    return torch.where(abs_e <= delta, e ** 2 / 2, delta * (abs_e - delta / 2))
+    abs_e = (y - y_hat).abs()
+    return torch.where(abs_e <= delta, abs_e ** 2 / 2, delta * (abs_e - delta / 2))
 
 
 def huber_grad(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torch.Tensor:

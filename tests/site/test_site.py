@@ -18,7 +18,6 @@ settings (plus phone width and dark mode) to ``_build/screenshots/explorers/``.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -29,6 +28,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tools.toc import toc_docnames   # tests/conftest.py puts the repository on sys.path
+
 BOOK = Path(__file__).resolve().parents[2]
 # To check another build: BOOK_HTML=<build>/_build/html, and for a build made with --toc,
 # BOOK_TOC=<that toc file> (BOOK_SRC: a different source tree).
@@ -36,14 +37,7 @@ SOURCE = Path(os.environ.get('BOOK_SRC') or BOOK).resolve()   # where _toc.yml, 
 TOC_FILE = Path(os.environ.get('BOOK_TOC') or SOURCE / '_toc.yml')
 
 
-def _toc_module():
-    spec = importlib.util.spec_from_file_location('toc', BOOK / 'tools' / 'toc.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DOCNAMES = _toc_module().toc_docnames(TOC_FILE)
+DOCNAMES = toc_docnames(TOC_FILE)
 
 
 @dataclass
