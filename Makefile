@@ -1,7 +1,7 @@
 # make book  - set up .venv, prepare the data, build the HTML site into _build/html
 #              (only chapters whose code changed are re-executed: Jupyter Book's cache mode)
 # make test  - set up .venv, prepare the data, run unit tests and strict nbval on every chapter
-#              (two pytest workers; JOBS=1 for one)
+#              (JOBS=n pytest workers; 1 by default: see below)
 # make pdf   - the whole book as one PDF: _build/pdf/book.pdf (tools/pdf.py), then its tests
 # make lab   - open the notebooks in Jupyter Lab
 # make refresh NB=chapters/x.ipynb - sync it with texts/x.md, re-run it top to bottom, store outputs
@@ -13,7 +13,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONSTRAINTS := constraints/docs.txt
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
-JOBS   ?= 2
+# pytest-xdist workers for make test. Measured on 2 cores: JOBS=1 124 s, JOBS=2 161 s (each
+# chapter kernel's torch already uses both cores; two kernels oversubscribe them). Use JOBS=2+
+# on machines with 4+ cores.
+JOBS   ?= 1
 # Where the book is built: $(BUILD_DIR)/_build/{html,singlehtml,pdf,.jupyter_cache}.
 BUILD_DIR ?= .
 BUILD  := $(BUILD_DIR)/_build
