@@ -1,7 +1,7 @@
 # make book  - set up .venv, prepare the data, build the HTML site into _build/html
 #              (only chapters whose code changed are re-executed: Jupyter Book's cache mode)
 # make test  - set up .venv, prepare the data, run unit tests and strict nbval on every chapter
-#              (JOBS=n pytest workers; 1 by default: see below)
+#              (JOBS pytest workers x TEST_THREADS torch threads: see below)
 # make pdf   - the whole book as one PDF: _build/pdf/book.pdf (tools/pdf.py), then its tests
 # make lab   - open the notebooks in Jupyter Lab
 # make refresh NB=chapters/x.ipynb - sync it with texts/x.md, re-run it top to bottom, store outputs
@@ -13,10 +13,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CONSTRAINTS := constraints/docs.txt
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
-# pytest-xdist workers for make test. Measured on 2 cores: JOBS=1 124 s, JOBS=2 161 s (each
-# chapter kernel's torch already uses both cores; two kernels oversubscribe them). Use JOBS=2+
-# on machines with 4+ cores.
-JOBS   ?= 1
+# make test runs $(JOBS) pytest workers, each chapter kernel with $(TEST_THREADS) torch thread(s).
+# Measured on 2 idle cores: 2 workers x 1 thread 74 s; 1 worker x 1 thread 126 s; 1 worker x
+# 2 threads 124 s; 2 workers x 2 threads 161 s (oversubscribed cores: torch's threads spin).
+# Every stored output is the same with 1 or 2 threads (nbval passes both ways).
+JOBS   ?= 2
+TEST_THREADS ?= 1
 # Where the book is built: $(BUILD_DIR)/_build/{html,singlehtml,pdf,.jupyter_cache}.
 BUILD_DIR ?= .
 BUILD  := $(BUILD_DIR)/_build
@@ -79,8 +81,8 @@ nbval: data
 # given, so the chapters (the long ones) go first and the unit test files fill in around them.
 test: data
 	@echo "== Unit tests + strict nbval of every chapter ($(JOBS) workers)"
-	$(BIN)/pytest -q -n $(JOBS) --dist loadfile $(NBVAL) chapters tests \
-	    --ignore=tests/site --ignore=tests/pdf
+	OMP_NUM_THREADS=$(TEST_THREADS) $(BIN)/pytest -q -n $(JOBS) --dist loadfile $(NBVAL) \
+	    chapters tests --ignore=tests/site --ignore=tests/pdf
 
 site-test: book
 	@echo "== The built site in headless Chromium"
@@ -99,7 +101,8 @@ test-ipywidgets7: data $(IPYW7)/.installed
 	PYTHONPATH=$(abspath $(IPYW7)) $(BIN)/python -c "import ipywidgets, sys; \
 	    print('ipywidgets', ipywidgets.__version__, 'from', ipywidgets.__file__); \
 	    sys.exit(not ipywidgets.__version__.startswith('7.7.'))"
-	PYTHONPATH=$(abspath $(IPYW7)) D2L_EXPECT_IPYWIDGETS=7.7 $(BIN)/pytest -q -n $(JOBS) \
+	PYTHONPATH=$(abspath $(IPYW7)) D2L_EXPECT_IPYWIDGETS=7.7 OMP_NUM_THREADS=$(TEST_THREADS) \
+	    $(BIN)/pytest -q -n $(JOBS) \
 	    --dist loadfile $(NBVAL) tests/test_environment.py tests/test_widgets.py $(IPYW7_CHAPTER)
 
 # The whole book as one PDF (tools/pdf.py: single-page build, printed by headless Chromium).

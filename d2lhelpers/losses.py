@@ -87,8 +87,9 @@ def huber_loss(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torc
     """
     delta = check_delta(delta)
     _same_shape(y_hat, y)
-    abs_e = (y - y_hat).abs()
-    return torch.where(abs_e <= delta, abs_e ** 2 / 2, delta * (abs_e - delta / 2))
+    diff = y_hat - y                   # = -e; its square and its size are those of e
+    abs_e = diff.abs()
+    return torch.where(abs_e <= delta, diff ** 2 / 2, delta * (abs_e - delta / 2))
 
 
 def huber_grad(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torch.Tensor:
