@@ -4,7 +4,7 @@ Each module holds one concept; the public API is re-exported here.
 """
 from .data import (FashionMNISTError, TEXT_LABELS, default_root, fashion_mnist_dir,
                    get_fashion_mnist_labels, load_data_fashion_mnist,
-                   load_fashion_mnist_tensors)
+                   load_fashion_mnist_tensors, to_float_images)
 from .plot import plot_history, predict, show_images
 from .functional import log_softmax, logsumexp, one_hot, softmax
 from .glue import glue

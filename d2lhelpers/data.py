@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch.utils import data
 
-from .validation import class_index, image_size, positive_int
+from .validation import class_index, image_size, positive_int, tensor
 
 TEXT_LABELS = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat',
                'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
@@ -174,8 +174,17 @@ def load_fashion_mnist_tensors(train: bool = True,
     return images, labels
 
 
-def _to_float_images(images: torch.Tensor, resize) -> torch.Tensor:
-    """uint8 ``[N, 28, 28]`` to float32 ``[N, 1, H, W]`` in [0, 1], as ``ToTensor`` gives."""
+def to_float_images(images: torch.Tensor, resize=None) -> torch.Tensor:
+    """uint8 images ``[N, 28, 28]`` to float32 ``[N, 1, H, W]`` in [0, 1], as ``ToTensor`` gives,
+    resized (an int or ``(h, w)``) when asked: the step the loader applies to the whole dataset.
+    Taught in chapter 05 (Fashion-MNIST).
+    """
+    images = tensor(images, 'images')
+    if images.dtype != torch.uint8 or images.dim() != 3:
+        raise ValueError(f'images must be a uint8 tensor of shape [N, height, width], got '
+                         f'{images.dtype} of shape {tuple(images.shape)}')
+    if resize is not None:
+        resize = image_size(resize, 'resize')
     X = images.unsqueeze(1).float().div_(255)
     if resize is not None:
         from torchvision.transforms import functional as TF
@@ -229,7 +238,7 @@ def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | Non
     loaders = []
     for train in (True, False):
         images, labels = load_fashion_mnist_tensors(train, root)
-        dataset = BatchIndexedTensors(_to_float_images(images, resize), labels)
+        dataset = BatchIndexedTensors(to_float_images(images, resize), labels)
         loaders.append(_batch_loader(dataset, batch_size, shuffle=train))
     return tuple(loaders)
 

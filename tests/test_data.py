@@ -212,3 +212,22 @@ def test_text_labels():
         data.get_fashion_mnist_labels([10])
     with pytest.raises(ValueError, match='integer class index'):
         data.get_fashion_mnist_labels([1.0])
+
+
+def test_to_float_images_is_what_totensor_gives(real_raw):
+    images, _ = data.load_fashion_mnist_tensors(train=False)
+    ours = data.to_float_images(images[:5])
+    seed = torch.stack([transforms.ToTensor()(img.numpy()) for img in images[:5]])
+    assert torch.equal(ours, seed)
+    assert data.to_float_images(images[:2], (32, 16)).shape == (2, 1, 32, 16)
+
+
+@pytest.mark.parametrize('images, resize', [
+    (torch.zeros(2, 28, 28), None),                    # float, not uint8
+    (torch.zeros(28, 28, dtype=torch.uint8), None),    # one image without the batch axis
+    ([[0, 1], [2, 3]], None),                          # not a tensor
+    (torch.zeros(2, 28, 28, dtype=torch.uint8), 0),    # a bad size
+])
+def test_to_float_images_refuses_what_it_cannot_convert(images, resize):
+    with pytest.raises(ValueError, match='images must|resize'):
+        data.to_float_images(images, resize)
