@@ -85,10 +85,14 @@ def _huber_cases() -> list[Case]:
     return cases
 
 
-def _where(small_fn, large_fn):
+def _piecewise(small_fn, large_fn):
+    """A learner's two-branch Huber function: ``small_fn`` where ``|y_hat - y| <= delta``.
+
+    Both branches get ``y_hat - y`` (= -e; the wrong losses use only ``e**2`` and ``|e|``).
+    """
     def f(y_hat, y, delta=1.0):
-        e = y - y_hat
-        return torch.where(e.abs() <= delta, small_fn(e, delta), large_fn(e, delta))
+        diff = y_hat - y
+        return torch.where(diff.abs() <= delta, small_fn(diff, delta), large_fn(diff, delta))
     return f
 
 
@@ -116,25 +120,25 @@ def my_huber_loss(y_hat, y, delta=1.0):
         Misconception('no_half_delta_term',
                       '误差大的分支少了 −½δ:应是 δ (|e| − ½ δ)。少了它,两段在 |e| = δ 处接不上'
                       '(½δ² 对 δ²)。',
-                      wrong=_where(lambda e, d: e ** 2 / 2, lambda e, d: d * e.abs())),
+                      wrong=_piecewise(lambda e, d: e ** 2 / 2, lambda e, d: d * e.abs())),
         Misconception('delta_wrong_branch',
                       'δ 放错了分支:你的结果是 Huber 损失除以 δ(这是 PyTorch 的 SmoothL1Loss,'
                       '二次分支是 e²/(2δ))。本书的 Huber 损失二次分支是 ½ e²,δ 乘在线性分支上:δ (|e| − ½ δ)。',
-                      wrong=_where(lambda e, d: e ** 2 / (2 * d), lambda e, d: e.abs() - d / 2)),
+                      wrong=_piecewise(lambda e, d: e ** 2 / (2 * d), lambda e, d: e.abs() - d / 2)),
         Misconception('delta_wrong_branch',
                       'δ 放错了分支:它应乘在误差大的线性分支上,δ (|e| − ½ δ);误差小的二次分支就是 ½ e²,'
                       '不乘 δ。',
-                      wrong=_where(lambda e, d: d * e ** 2 / 2, lambda e, d: e.abs() - d / 2)),
+                      wrong=_piecewise(lambda e, d: d * e ** 2 / 2, lambda e, d: e.abs() - d / 2)),
         Misconception('linear_missing_delta',
                       '误差大的分支少乘了 δ:应是 δ (|e| − ½ δ),而不是 |e| − ½ δ。'
                       '(δ = 1 时两者相同,所以要用别的 δ 才看得出来。)',
-                      wrong=_where(lambda e, d: e ** 2 / 2, lambda e, d: e.abs() - d / 2)),
+                      wrong=_piecewise(lambda e, d: e ** 2 / 2, lambda e, d: e.abs() - d / 2)),
         Misconception('branches_swapped',
                       '两个分支反了:|e| ≤ δ(误差小)时用二次的 ½ e²,误差大时才用线性的 δ (|e| − ½ δ)。',
-                      wrong=_where(lambda e, d: d * (e.abs() - d / 2), lambda e, d: e ** 2 / 2)),
+                      wrong=_piecewise(lambda e, d: d * (e.abs() - d / 2), lambda e, d: e ** 2 / 2)),
         Misconception('no_half_quadratic',
                       '二次分支少了 ½:|e| ≤ δ 时应是 ½ e²。',
-                      wrong=_where(lambda e, d: e ** 2, lambda e, d: d * (e.abs() - d / 2))),
+                      wrong=_piecewise(lambda e, d: e ** 2, lambda e, d: d * (e.abs() - d / 2))),
         Misconception('ignores_delta',
                       '结果与 δ = 1 时的 Huber 损失一样:函数没有用到参数 delta(是不是把 1 写死了?)。',
                       wrong=lambda y_hat, y, delta=1.0: huber_loss(y_hat, y, 1.0)),
@@ -143,13 +147,6 @@ def my_huber_loss(y_hat, y, delta=1.0):
                       wrong=lambda y_hat, y, delta=1.0: huber_loss(y_hat, y, delta).mean()),
     ],
 )
-
-
-def _grad_where(small_fn, large_fn):
-    def f(y_hat, y, delta=1.0):
-        d = y_hat - y
-        return torch.where(d.abs() <= delta, small_fn(d, delta), large_fn(d, delta))
-    return f
 
 
 HUBER_GRAD = Task(
@@ -178,14 +175,14 @@ def my_huber_grad(y_hat, y, delta=1.0):
                       wrong=lambda y_hat, y, delta=1.0: huber_grad(y, y_hat, delta)),
         Misconception('linear_no_sign',
                       '误差大的分支少了方向:导数是 δ·sign(ŷ − y),ŷ < y 时是 −δ,不是 δ。',
-                      wrong=_grad_where(lambda d, dl: d, lambda d, dl: dl * torch.ones_like(d))),
+                      wrong=_piecewise(lambda d, dl: d, lambda d, dl: dl * torch.ones_like(d))),
         Misconception('linear_missing_delta',
                       '误差大的分支少乘了 δ:δ (|e| − ½ δ) 的导数是 δ·sign(ŷ − y),不是 sign(ŷ − y)。',
-                      wrong=_grad_where(lambda d, dl: d, lambda d, dl: torch.sign(d))),
+                      wrong=_piecewise(lambda d, dl: d, lambda d, dl: torch.sign(d))),
         Misconception('smooth_l1_grad',
                       '二次分支的导数应是 ŷ − y,不是 (ŷ − y)/δ:本书的 Huber 损失二次分支是 ½ e²,'
                       '不是 SmoothL1Loss 的 e²/(2δ)。',
-                      wrong=_grad_where(lambda d, dl: d / dl, lambda d, dl: torch.sign(d))),
+                      wrong=_piecewise(lambda d, dl: d / dl, lambda d, dl: torch.sign(d))),
         Misconception('ignores_delta',
                       '结果与 δ = 1 时一样:函数没有用到参数 delta(是不是把截断值写成了 ±1?)。',
                       wrong=lambda y_hat, y, delta=1.0: huber_grad(y_hat, y, 1.0)),
