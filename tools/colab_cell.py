@@ -20,7 +20,7 @@ TAG = 'hide-cell'   # collapsed on the site; runs as usual in Jupyter and Colab
 
 
 def cell_source(repo_url: str) -> str:
-    return f"""{MARKER}:在 Colab 上安装本书的 d2lhelpers;本地已安装时什么也不做。
+    return f"""{MARKER}：在 Colab 上安装本书的 d2lhelpers；本地已安装时什么也不做。
 import importlib.util, subprocess, sys
 REPO = '{repo_url}'
 if importlib.util.find_spec('d2lhelpers') is None:
@@ -28,8 +28,8 @@ if importlib.util.find_spec('d2lhelpers') is None:
         pip = subprocess.run([sys.executable, '-m', 'pip', 'install', '-q',
                               'git+' + REPO], capture_output=True, text=True)
         if pip.returncode != 0:
-            raise SystemExit(f'无法从 {{REPO}} 安装 d2lhelpers。请检查网络;'
-                             '若是 fork,请在 _config.yml 中改正 repository.url,'
+            raise SystemExit(f'无法从 {{REPO}} 安装 d2lhelpers。请检查网络；'
+                             '若是 fork，请在 _config.yml 中改正 repository.url，'
                              '再运行 make colab-cell。')
     else:  # a plain checkout: d2lhelpers/ sits next to chapters/
         sys.path.insert(0, '..')"""
