@@ -65,11 +65,6 @@ def _is_chinese(ch: str) -> bool:
     return bool(ch) and bool(CHINESE.match(ch))
 
 
-def _is_object(ch: str) -> bool:
-    """A protected span (math, code, a role) standing in the prose."""
-    return len(ch) == 1 and OBJ0 <= ord(ch) < OBJ0 + 6400
-
-
 def _neighbour(s: str, i: int, step: int) -> str:
     """The first character from s[i] in direction step that is not a space or emphasis."""
     while 0 <= i < len(s):
@@ -99,7 +94,7 @@ def _brackets(s: str) -> str:
         if chars[i] == '（' and chars[j] == '）':
             continue
         before = s[i - 1] if i else ''
-        glued = before.isascii() and (before.isalpha() or before in '_]') or _is_object(before)
+        glued = before.isascii() and (before.isalpha() or before in '_]')
         if chars[i] == '（' or chars[j] == '）' or HAN_CHAR.search(s[i + 1:j]) or not glued and (
                 _is_chinese(_neighbour(s, i - 1, -1)) or _is_chinese(_neighbour(s, j + 1, 1))):
             chars[i], chars[j] = '（', '）'
