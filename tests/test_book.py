@@ -1,6 +1,6 @@
 """Static checks of the book's sources (fast, no kernel, no browser).
 
-They hold the conventions of /work/shared/chapter-checklist.md that a build or nbval would not
+They hold the conventions of the style guide (STYLE.md) that a build or nbval would not
 catch, or would catch only after minutes: the table of contents points at real files, every
 notebook's set-up cell is in sync with ``repository.url``, every chapter has its title, goals,
 summary and exercises with revealable solutions, and the stored outputs are clean (they come
