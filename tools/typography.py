@@ -308,8 +308,12 @@ def problems(path: Path) -> list[str]:
     for old, new in zip(olds, news):
         for a, b in zip(old.splitlines(), new.splitlines()):
             if a != b:
-                found.append(f'{path.relative_to(BOOK)}: {a.strip()}\n    -> {b.strip()}')
+                found.append(f'{_name(path)}: {a.strip()}\n    -> {b.strip()}')
     return found
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(BOOK)) if path.is_relative_to(BOOK) else str(path)
 
 
 def book_pages() -> list[Path]:
@@ -330,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
             old, new = fixed(f)
             if new != old:
                 f.write_text(new, encoding='utf-8')
-                print(f'fixed {f.relative_to(BOOK)}')
+                print(f'fixed {_name(f)}')
         return 0
     found = [p for f in files for p in problems(f)]
     print('\n'.join(found) if found else 'typography: no problems')
