@@ -93,9 +93,9 @@ def huber_html(delta: float, error_range: float, controls: list[dict]) -> str:
 # --- the kernel view ----------------------------------------------------------------------
 
 #: line styles shared by both panels: the series differ in colour, dash and width
-_LINES = {'l2': dict(lw=1.8, label=r'L2: $\frac{1}{2}e^2$'),
-          'l1': dict(lw=1.8, ls=(0, (6, 3)), label=r'L1: $|e|$'),
-          'huber': dict(lw=3.0, label='Huber')}
+_LINES = {'l2': dict(lw=1.8, label=LOSS_NAMES['l2'] + r': $\frac{1}{2}e^2$'),
+          'l1': dict(lw=1.8, ls=(0, (6, 3)), label=LOSS_NAMES['l1'] + r': $|e|$'),
+          'huber': dict(lw=3.0, label=LOSS_NAMES['huber'])}
 
 
 class HuberExplorer(Explorer):
