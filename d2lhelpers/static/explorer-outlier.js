@@ -33,8 +33,17 @@
     return y;
   }
 
-  // the three fits and their parameter errors ||(w, b) - (w*, b*)||
+  // the three fits and their parameter errors ||(w, b) - (w*, b*)||, once per setting
+  // for each explorer (its config): moving a slider back and forth does not fit again
   function fits(cfg, shift, delta) {
+    var seen = cfg.seen || (cfg.seen = {count: 0, fits: {}}), key = shift + '|' + delta;
+    if (!seen.fits[key]) {
+      if (++seen.count > 500) { seen.fits = {}; seen.count = 1; }
+      seen.fits[key] = fitAll(cfg, shift, delta);
+    }
+    return seen.fits[key];
+  }
+  function fitAll(cfg, shift, delta) {
     var data = cfg.data, y = outlierY(data, shift), out = {y: y, fits: {}, errors: {}};
     cfg.losses.forEach(function (loss) {
       var wb = fitLine(data.x, y, loss, delta, cfg.steps, cfg.lr);
@@ -113,5 +122,5 @@
     };
   }
 
-  X.register('outlier', {maths: {fitLine: fitLine, outlierY: outlierY, fits: fits}, draw: draw});
+  X.register('outlier', {maths: {fitLine: fitLine, outlierY: outlierY, fits: fitAll}, draw: draw});
 })();
