@@ -8,16 +8,32 @@ Where the data comes from, in this order (:func:`fashion_mnist_dir`):
 3. torchvision's download (needs internet; this is what Colab uses);
 4. otherwise :class:`FashionMNISTError` naming all three remedies.
 
-Every file is checked against the size and SHA-256 of the original decompressed file;
-a file is written under a temporary name and renamed only once it is verified.
+``D2L_DATA_DIR`` may start with ``~`` (your home folder); a relative value such as ``data`` is
+refused, because Jupyter runs each notebook in its own folder and the same setting would mean a
+different folder for every notebook. A ``root`` passed to a function is an ordinary path
+(``~`` expanded, a relative one taken from the current folder).
+
+Every file is checked against the size and SHA-256 of the original decompressed file. A file is
+written under a hidden temporary name (``.<name>.<pid>@<host>.<random>.part``), flushed to disk
+(``fsync``) and renamed only once it is verified; its permissions follow the umask (``0644``
+under the usual ``022``), so a folder one user prepares can be read by others. Temporary files
+left behind by a killed run are removed by the next one. A folder that cannot be written
+(permission denied, a read-only file system, a full disk) is reported with the reason and the
+remedy, and nothing half-written is left in it.
 """
 from __future__ import annotations
 
-import functools
+import collections
+import contextlib
+import errno
 import gzip
 import hashlib
 import os
-import tempfile
+import secrets
+import shutil
+import socket
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -43,17 +59,47 @@ FILES = {
         10008, '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34'),
 }
 
+# A temporary file untouched for this long belongs to a run that died (a live writer touches
+# its file every megabyte, many times a second).
+STALE_PART_SECONDS = 600
+
 
 class FashionMNISTError(RuntimeError):
-    """The Fashion-MNIST files are missing, incomplete or corrupt (chapter 05, Fashion-MNIST)."""
+    """The Fashion-MNIST files are missing, incomplete, corrupt or cannot be written
+    (chapter 05, Fashion-MNIST)."""
 
 
 def default_root() -> Path:
-    """The data root: ``$D2L_DATA_DIR`` if set, else ``~/.cache/d2l``.
+    """The data root: ``$D2L_DATA_DIR`` if set (``~`` expanded), else ``~/.cache/d2l``.
 
-    Taught in chapter 05 (Fashion-MNIST).
+    A relative ``D2L_DATA_DIR`` is refused with :class:`FashionMNISTError`: each notebook runs
+    in its own folder, so it would name a different folder for each. Taught in chapter 05
+    (Fashion-MNIST).
     """
-    return Path(os.environ.get('D2L_DATA_DIR') or Path.home() / '.cache' / 'd2l')
+    value = os.environ.get('D2L_DATA_DIR', '')
+    if not value.strip():
+        return Path.home() / '.cache' / 'd2l'
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError:               # ~someone who does not exist
+        path = Path(value)
+    if not path.is_absolute():
+        raise FashionMNISTError(
+            f'D2L_DATA_DIR must be an absolute folder (or start with ~), got {value!r}: a '
+            f'relative folder would be a different one for every notebook\'s folder. Set it to '
+            f'the full path, e.g. D2L_DATA_DIR={Path(value).absolute()} '
+            f'(that is {value!r} taken from the current folder, {Path.cwd()}).')
+    return path
+
+
+def _root(root) -> Path:
+    """The data root of ``root`` (None: :func:`default_root`), ``~`` expanded, absolute."""
+    if root is None:
+        return default_root().absolute()
+    if not isinstance(root, (str, os.PathLike)):
+        raise ValueError(f'root must be a folder (a str or a pathlib.Path) or None for the '
+                         f'default data root, got {type(root).__name__}')
+    return Path(root).expanduser().absolute()
 
 
 def _sha256(path: Path) -> str:
@@ -62,6 +108,13 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _unreadable(path: Path, err: OSError) -> FashionMNISTError:
+    return FashionMNISTError(
+        f'{path} cannot be read: {err.strerror or err}. If another user prepared it, ask them '
+        f'to make it readable (chmod -R a+rX {path.parent}), or point D2L_DATA_DIR at a '
+        f'folder of your own.')
 
 
 def _problem(path: Path, name: str) -> str | None:
@@ -77,26 +130,175 @@ def _problem(path: Path, name: str) -> str | None:
 
 def verify_file(path: Path) -> None:
     """Raise :class:`FashionMNISTError` unless ``path`` is the original file of its name."""
-    problem = _problem(path, path.name)
+    try:
+        problem = _problem(path, path.name)
+    except PermissionError as err:
+        raise _unreadable(path, err) from err
     if problem:
         raise FashionMNISTError(f'{path} cannot be used: {problem}. '
                                 f'Delete it and run again to prepare it anew.')
 
 
-def _write_verified(target: Path, source) -> None:
-    """Copy the stream ``source`` to ``target`` via a temporary file; rename once verified."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f'.{target.name}.', suffix='.part')
-    tmp = Path(tmp)
+# ----------------------------------------------------------------------- writing safely
+class _SourceError(Exception):
+    """Reading the source failed (a corrupt or truncated archive): the source's fault."""
+
+
+class _WriteError(Exception):
+    """Writing into the data folder failed (permission, read-only, disk full)."""
+
+
+_REASONS = {
+    errno.ENOSPC: 'the disk is full',
+    errno.EDQUOT: 'your disk quota is used up',
+    errno.EROFS: 'it is on a read-only file system',
+    errno.EACCES: 'permission denied: you may not write there',
+    errno.EPERM: 'permission denied: you may not write there',
+}
+
+
+def _unwritable(folder: Path, err: OSError, need: int) -> FashionMNISTError:
+    """The error for a data folder that cannot be written: the folder, why, the remedy."""
+    why = _REASONS.get(err.errno, err.strerror or str(err))
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        remedy = (f'free about {need / 1e6:.0f} MB there, or point D2L_DATA_DIR at a folder '
+                  f'on a disk with that much space')
+    else:
+        remedy = 'point D2L_DATA_DIR at a folder you can write to'
+    return FashionMNISTError(
+        f'Fashion-MNIST cannot be prepared in {folder}: {why}. Nothing half-written was left '
+        f'there. To fix it, {remedy} (in a notebook: os.environ["D2L_DATA_DIR"] = '
+        f'os.path.expanduser("~/d2l-data") before loading the data; in a shell: '
+        f'export D2L_DATA_DIR=~/d2l-data), then run again.')
+
+
+def _part_name(target: Path) -> Path:
+    host = socket.gethostname().replace('.', '_').replace('@', '_') or 'host'
+    return target.with_name(f'.{target.name}.{os.getpid()}@{host}.{secrets.token_hex(4)}.part')
+
+
+def _is_stale(part: Path) -> bool:
+    """A temporary file no live run is writing: untouched for long, or its writer is gone."""
     try:
-        with os.fdopen(fd, 'wb') as out:
-            for chunk in iter(lambda: source.read(1 << 20), b''):
-                out.write(chunk)
+        age = time.time() - part.stat().st_mtime
+    except OSError:
+        return False
+    if age > STALE_PART_SECONDS:
+        return True
+    fields = part.name.split('.')          # '', name, 'pid@host', token, 'part'
+    if len(fields) != 5 or '@' not in fields[2] or os.name != 'posix':
+        return False
+    pid, _, host = fields[2].partition('@')
+    if not pid.isdigit() or host != socket.gethostname().replace('.', '_').replace('@', '_'):
+        return False                       # another machine's run (a shared folder): wait
+    if int(pid) == os.getpid():
+        return False                       # another thread of this process is writing it
+    try:
+        os.kill(int(pid), 0)               # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False                       # it exists (another user's process)
+    return False
+
+
+def _remove_stale_parts(raw: Path) -> list[Path]:
+    """Delete the temporary ``.part`` files that killed runs left in ``raw``; return them."""
+    removed = []
+    try:
+        parts = [p for p in raw.glob('.*.part') if p.name[1:].split('.')[0] in FILES]
+    except OSError:
+        return removed
+    for part in parts:
+        if _is_stale(part):
+            with contextlib.suppress(OSError):
+                part.unlink()
+                removed.append(part)
+    return removed
+
+
+def _chunks(source):
+    while True:
+        try:
+            chunk = source.read(1 << 20)
+        except (OSError, EOFError) as err:     # BadGzipFile is an OSError
+            raise _SourceError(err) from err
+        if not chunk:
+            return
+        yield chunk
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
+    if os.name != 'posix':
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_verified(target: Path, source) -> None:
+    """Copy the stream ``source`` to ``target`` via a temporary file; rename once verified.
+
+    The temporary file is created with mode 0o666 minus the umask (as any new file), written,
+    flushed to disk, verified, then atomically renamed. Reading ``source`` fails with
+    :class:`_SourceError`, writing with :class:`_WriteError`, verification with
+    :class:`FashionMNISTError`; in every case the temporary file is removed.
+    """
+    tmp = _part_name(target)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0),
+                     0o666)
+    except OSError as err:
+        raise _WriteError(err) from err
+    try:
+        try:
+            with os.fdopen(fd, 'wb') as out:
+                for chunk in _chunks(source):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except OSError as err:
+            raise _WriteError(err) from err
         problem = _problem(tmp, target.name)
         if problem:
             raise FashionMNISTError(problem)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as err:
+            raise _WriteError(err) from err
+        _fsync_folder(target.parent)
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _missing_bytes(raw: Path) -> int:
+    return sum(size for name, (size, _) in FILES.items() if not (raw / name).exists())
+
+
+def _ready_to_write(raw: Path, need: int) -> None:
+    """Create ``raw`` and check that ``need`` bytes can be written there, or say why not."""
+    try:
+        raw.mkdir(parents=True, exist_ok=True)
+        probe = _part_name(raw / 'write-test')
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        probe.unlink()
+    except OSError as err:
+        raise _unwritable(raw, err, need) from err
+    try:
+        free = shutil.disk_usage(raw).free
+    except OSError:
+        return
+    if free < need:
+        raise _unwritable(raw, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), need)
 
 
 def _prepare_from_system(raw: Path, system_dir: Path) -> bool:
@@ -104,16 +306,20 @@ def _prepare_from_system(raw: Path, system_dir: Path) -> bool:
     sources = {name: system_dir / f'{name}.gz' for name in FILES}
     if not all(p.is_file() for p in sources.values()):
         return False
-    raw.mkdir(parents=True, exist_ok=True)
+    need = _missing_bytes(raw)
+    _ready_to_write(raw, need)
     for name, gz in sources.items():
         if (raw / name).exists():
             continue
         try:
             with gzip.open(gz, 'rb') as source:
                 _write_verified(raw / name, source)
-        except (OSError, EOFError, FashionMNISTError) as err:  # BadGzipFile is an OSError
+        except _WriteError as err:
+            raise _unwritable(raw, err.__cause__, need) from err.__cause__
+        except (_SourceError, OSError, EOFError, FashionMNISTError) as err:
+            cause = err.__cause__ if isinstance(err, _SourceError) else err
             raise FashionMNISTError(
-                f'{gz} does not hold the original data: {err}. Reinstall it with '
+                f'{gz} does not hold the original data: {cause}. Reinstall it with '
                 f'sudo apt-get install --reinstall dataset-fashion-mnist.') from err
     return True
 
@@ -121,9 +327,16 @@ def _prepare_from_system(raw: Path, system_dir: Path) -> bool:
 def _prepare_from_download(root: Path) -> bool:
     """Let torchvision download the files into ``root``; False when that fails (offline)."""
     import torchvision
+    raw = root / 'FashionMNIST' / 'raw'
+    need = 2 * _missing_bytes(raw)           # the .gz files and the decompressed ones
+    _ready_to_write(raw, need)
     try:
         for train in (True, False):
             torchvision.datasets.FashionMNIST(root=str(root), train=train, download=True)
+    except OSError as err:
+        if err.errno in _REASONS:              # the folder, not the network, is the problem
+            raise _unwritable(raw, err, need) from err
+        return False
     except Exception:  # no network, a proxy error, a server error: all mean "not this way"
         return False
     return True
@@ -137,8 +350,9 @@ def fashion_mnist_dir(root: str | os.PathLike | None = None,
     Prepares them if needed (see the module docstring for the order tried). Taught in
     chapter 05 (Fashion-MNIST).
     """
-    root = Path(root) if root is not None else default_root()
+    root = _root(root)
     raw = root / 'FashionMNIST' / 'raw'
+    _remove_stale_parts(raw)
     if not all((raw / name).exists() for name in FILES):
         if not _prepare_from_system(raw, Path(system_dir)) and not (
                 download and _prepare_from_download(root)):
@@ -155,23 +369,60 @@ def fashion_mnist_dir(root: str | os.PathLike | None = None,
     return raw
 
 
+# ----------------------------------------------------------------------- decoded tensors
 def _read_idx(path: Path, offset: int, shape: tuple[int, ...]) -> torch.Tensor:
-    buffer = bytearray(path.read_bytes())
+    try:
+        buffer = bytearray(path.read_bytes())
+    except PermissionError as err:
+        raise _unreadable(path, err) from err
     return torch.frombuffer(buffer, dtype=torch.uint8, offset=offset).reshape(shape)
 
 
-@functools.lru_cache(maxsize=4)
-def load_fashion_mnist_tensors(train: bool = True,
-                               root: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Decode one split once: images uint8 ``[N, 28, 28]`` and labels int64 ``[N]``.
+def _train_flag(train) -> bool:
+    if isinstance(train, (bool, np.bool_)):
+        return bool(train)
+    raise ValueError(f'train must be True (the 60,000 training images) or False (the 10,000 '
+                     f'test images), got {train!r}')
 
-    Taught in chapter 05 (Fashion-MNIST); chapters 01 and 02 use it earlier to show examples.
-    """
-    raw = fashion_mnist_dir(root)
-    prefix, n = ('train', 60000) if train else ('t10k', 10000)
+
+_SPLITS: collections.OrderedDict = collections.OrderedDict()   # (train, root) -> tensors
+_SPLITS_LOCK = threading.Lock()
+_MAX_SPLITS = 4       # two roots x two splits; one entry per split whatever the spelling
+
+
+def _split(train, root) -> tuple[torch.Tensor, torch.Tensor]:
+    """The decoded split, cached once per (split, data root). Never hand these out: copy."""
+    key = (_train_flag(train), _root(root).resolve())
+    with _SPLITS_LOCK:
+        if key in _SPLITS:
+            _SPLITS.move_to_end(key)
+            return _SPLITS[key]
+    raw = fashion_mnist_dir(key[1])
+    prefix, n = ('train', 60000) if key[0] else ('t10k', 10000)
     images = _read_idx(raw / f'{prefix}-images-idx3-ubyte', 16, (n, 28, 28))
     labels = _read_idx(raw / f'{prefix}-labels-idx1-ubyte', 8, (n,)).long()
+    with _SPLITS_LOCK:
+        _SPLITS[key] = images, labels
+        while len(_SPLITS) > _MAX_SPLITS:
+            _SPLITS.popitem(last=False)
     return images, labels
+
+
+def load_fashion_mnist_tensors(train: bool = True,
+                               root: str | os.PathLike | None = None
+                               ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Decode one split: images uint8 ``[N, 28, 28]`` and labels int64 ``[N]``.
+
+    The files are decoded once per split and data root (however the arguments are spelled);
+    every call returns a fresh copy, so editing it in place (``labels -= 1``) changes only
+    that copy, never a later call or loader. Taught in chapter 05 (Fashion-MNIST); chapters
+    01 and 02 use it earlier to show examples.
+    """
+    images, labels = _split(train, root)
+    return images.clone(), labels.clone()
+
+
+load_fashion_mnist_tensors.cache_clear = lambda: _SPLITS.clear()  # e.g. to time the decoding
 
 
 def to_float_images(images: torch.Tensor, resize=None) -> torch.Tensor:
@@ -224,7 +475,7 @@ def _batch_loader(dataset: data.Dataset, batch_size: int, shuffle: bool) -> data
 
 
 def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | None = None,
-                            root: str | None = None):
+                            root: str | os.PathLike | None = None):
     """Return ``(train_iter, test_iter)`` over Fashion-MNIST, as the seed's function does.
 
     Taught in chapter 05 (Fashion-MNIST). Batches are ``X`` float32 ``[B, 1, 28, 28]`` in
@@ -237,8 +488,8 @@ def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | Non
         resize = image_size(resize, 'resize')
     loaders = []
     for train in (True, False):
-        images, labels = load_fashion_mnist_tensors(train, root)
-        dataset = BatchIndexedTensors(to_float_images(images, resize), labels)
+        images, labels = _split(train, root)      # the loader gets its own copies:
+        dataset = BatchIndexedTensors(to_float_images(images, resize), labels.clone())
         loaders.append(_batch_loader(dataset, batch_size, shuffle=train))
     return tuple(loaders)
 
