@@ -76,7 +76,7 @@ def log_softmax(X: torch.Tensor, dim: int = -1) -> torch.Tensor:
         return X - logsumexp(X, dim=dim, keepdim=True)
     rows, posinf = infinite
     safe = torch.where(rows, torch.zeros_like(X), X)   # keeps inf - inf out of the gradient
-    share = torch.log(1 / posinf.sum(dim=dim, keepdim=True).to(X.dtype))   # log(1/k), +0.0 for k = 1
+    share = torch.log(1 / posinf.sum(dim=dim, keepdim=True).to(X.dtype))   # +0.0 for k = 1
     limit = torch.where(posinf, share, torch.full_like(X, -float('inf')))
     return torch.where(rows, limit, safe - logsumexp(safe, dim=dim, keepdim=True))
 

@@ -366,7 +366,7 @@ def test_each_file_is_flushed_to_disk_before_its_rename(tmp_path, system_copy, r
 
 
 def _only_under(root: Path, error: int, real):
-    """A stand-in for ``os.open``/``os.mkdir`` that fails with ``error`` when creating under root."""
+    """``os.open``/``os.mkdir``, failing with ``error`` when asked to create under ``root``."""
     def fake(path, *args, **kwargs):
         flags = args[0] if real is os.open and args else os.O_CREAT
         if str(path).startswith(str(root)) and flags & os.O_CREAT:
