@@ -315,7 +315,8 @@ def test_an_empty_d2l_data_dir_means_the_default(monkeypatch, value):
     assert data.default_root() == Path.home() / '.cache' / 'd2l'
 
 
-def test_a_root_argument_expands_the_home_folder(tmp_path, monkeypatch, system_copy):
+def test_a_root_argument_expands_the_home_folder(tmp_path, monkeypatch, system_copy, real_raw):
+    half_prepared(tmp_path / 'data', real_raw)
     monkeypatch.setenv('HOME', str(tmp_path))
     monkeypatch.chdir(tmp_path)
     raw = data.fashion_mnist_dir('~/data', system_dir=system_copy, download=False)
@@ -476,7 +477,11 @@ def test_a_download_into_a_full_disk_is_not_blamed_on_the_network(tmp_path, monk
 
 
 def test_a_prepared_file_another_user_cannot_read(tmp_path, system_copy, real_raw, monkeypatch):
-    data.fashion_mnist_dir(tmp_path, system_dir=system_copy, download=False)
+    raw = tmp_path / 'FashionMNIST' / 'raw'
+    raw.mkdir(parents=True)
+    for name, (size, _) in data.FILES.items():
+        with open(raw / name, 'wb') as f:              # the right size (sparse), never read
+            f.truncate(size)
 
     def denied(path):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))

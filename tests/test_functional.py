@@ -363,7 +363,7 @@ WITH_INF = hnp.arrays(np.float64,
                                          st.floats(-50, 50)))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(WITH_INF, st.data())
 def test_prop_infinite_logits_give_the_limit(arr, data):
     X, dim = _with_dim(arr, data)

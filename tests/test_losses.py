@@ -276,7 +276,7 @@ def test_l1_grad_of_a_nan_error_is_nan_like_the_other_gradients():
     assert losses.l1_grad(y_hat, y)[2] == 0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.lists(st.one_of(finite, st.just(math.nan)), min_size=1, max_size=12), st.data())
 def test_l1_grad_is_the_sign_and_nan_exactly_where_the_error_is(values, data):
     y_hat = torch.tensor(values, dtype=torch.float64)
@@ -348,7 +348,7 @@ def test_cross_entropy_refuses_rows_that_are_not_distributions(row, total):
         losses.cross_entropy(y_hat, torch.tensor([0, 2]))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10_000), q=st.integers(1, 300), n=st.integers(1, 8),
        scale=st.floats(0.0, 50.0),
        dtype=st.sampled_from([torch.float16, torch.bfloat16, torch.float32, torch.float64]))

@@ -89,7 +89,7 @@ def test_accuracy_refuses_two_devices():
         T.accuracy(torch.zeros(2, 3, device='meta'), torch.tensor([0, 1]))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.integers(1, 30), st.integers(1, 12), st.integers(0, 10_000))
 def test_prop_accuracy_counts_what_numpy_counts(n, q, seed):
     g = torch.Generator().manual_seed(seed)
