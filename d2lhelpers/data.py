@@ -19,27 +19,24 @@ written under a hidden temporary name (``.<name>.<pid>@<host>.<random>.part``), 
 under the usual ``022``), so a folder one user prepares can be read by others. Temporary files
 left behind by a killed run are removed by the next one. A folder that cannot be written
 (permission denied, a read-only file system, a full disk) is reported with the reason and the
-remedy, and nothing half-written is left in it.
+remedy, and nothing half-written is left in it (:mod:`d2lhelpers.data_folder`).
 """
 from __future__ import annotations
 
 import collections
 import contextlib
-import errno
 import gzip
 import hashlib
 import os
-import secrets
-import shutil
-import socket
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch.utils import data
 
+from .data_folder import (REASONS, SourceError, WriteError, chunks, ready_to_write,
+                          remove_stale_parts, unwritable_message, write_atomically)
 from .validation import class_index, image_size, positive_int, tensor
 
 TEXT_LABELS = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat',
@@ -58,11 +55,6 @@ FILES = {
     't10k-labels-idx1-ubyte': (
         10008, '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34'),
 }
-
-# A temporary file untouched for this long belongs to a run that died (a live writer touches
-# its file every megabyte, many times a second).
-STALE_PART_SECONDS = 600
-
 
 class FashionMNISTError(RuntimeError):
     """The Fashion-MNIST files are missing, incomplete, corrupt or cannot be written
@@ -139,166 +131,26 @@ def verify_file(path: Path) -> None:
                                 f'Delete it and run again to prepare it anew.')
 
 
-# ----------------------------------------------------------------------- writing safely
-class _SourceError(Exception):
-    """Reading the source failed (a corrupt or truncated archive): the source's fault."""
-
-
-class _WriteError(Exception):
-    """Writing into the data folder failed (permission, read-only, disk full)."""
-
-
-_REASONS = {
-    errno.ENOSPC: 'the disk is full',
-    errno.EDQUOT: 'your disk quota is used up',
-    errno.EROFS: 'it is on a read-only file system',
-    errno.EACCES: 'permission denied: you may not write there',
-    errno.EPERM: 'permission denied: you may not write there',
-}
-
-
-def _unwritable(folder: Path, err: OSError, need: int) -> FashionMNISTError:
-    """The error for a data folder that cannot be written: the folder, why, the remedy."""
-    why = _REASONS.get(err.errno, err.strerror or str(err))
-    if err.errno in (errno.ENOSPC, errno.EDQUOT):
-        remedy = (f'free about {need / 1e6:.0f} MB there, or point D2L_DATA_DIR at a folder '
-                  f'on a disk with that much space')
-    else:
-        remedy = 'point D2L_DATA_DIR at a folder you can write to'
-    return FashionMNISTError(
-        f'Fashion-MNIST cannot be prepared in {folder}: {why}. Nothing half-written was left '
-        f'there. To fix it, {remedy} (in a notebook: os.environ["D2L_DATA_DIR"] = '
-        f'os.path.expanduser("~/d2l-data") before loading the data; in a shell: '
-        f'export D2L_DATA_DIR=~/d2l-data), then run again.')
-
-
-def _part_name(target: Path) -> Path:
-    host = socket.gethostname().replace('.', '_').replace('@', '_') or 'host'
-    return target.with_name(f'.{target.name}.{os.getpid()}@{host}.{secrets.token_hex(4)}.part')
-
-
-def _is_stale(part: Path) -> bool:
-    """A temporary file no live run is writing: untouched for long, or its writer is gone."""
-    try:
-        age = time.time() - part.stat().st_mtime
-    except OSError:
-        return False
-    if age > STALE_PART_SECONDS:
-        return True
-    fields = part.name.split('.')          # '', name, 'pid@host', token, 'part'
-    if len(fields) != 5 or '@' not in fields[2] or os.name != 'posix':
-        return False
-    pid, _, host = fields[2].partition('@')
-    if not pid.isdigit() or host != socket.gethostname().replace('.', '_').replace('@', '_'):
-        return False                       # another machine's run (a shared folder): wait
-    if int(pid) == os.getpid():
-        return False                       # another thread of this process is writing it
-    try:
-        os.kill(int(pid), 0)               # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False                       # it exists (another user's process)
-    return False
-
-
-def _remove_stale_parts(raw: Path) -> list[Path]:
-    """Delete the temporary ``.part`` files that killed runs left in ``raw``; return them."""
-    removed = []
-    try:
-        parts = [p for p in raw.glob('.*.part') if p.name[1:].split('.')[0] in FILES]
-    except OSError:
-        return removed
-    for part in parts:
-        if _is_stale(part):
-            with contextlib.suppress(OSError):
-                part.unlink()
-                removed.append(part)
-    return removed
-
-
-def _chunks(source):
-    while True:
-        try:
-            chunk = source.read(1 << 20)
-        except (OSError, EOFError) as err:     # BadGzipFile is an OSError
-            raise _SourceError(err) from err
-        if not chunk:
-            return
-        yield chunk
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
-    if os.name != 'posix':
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _write_verified(target: Path, source) -> None:
-    """Copy the stream ``source`` to ``target`` via a temporary file; rename once verified.
-
-    The temporary file is created with mode 0o666 minus the umask (as any new file), written,
-    flushed to disk, verified, then atomically renamed. Reading ``source`` fails with
-    :class:`_SourceError`, writing with :class:`_WriteError`, verification with
-    :class:`FashionMNISTError`; in every case the temporary file is removed.
-    """
-    tmp = _part_name(target)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_BINARY', 0),
-                     0o666)
-    except OSError as err:
-        raise _WriteError(err) from err
-    try:
-        try:
-            with os.fdopen(fd, 'wb') as out:
-                for chunk in _chunks(source):
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-        except OSError as err:
-            raise _WriteError(err) from err
+    """Copy the stream ``source`` to ``target`` atomically; rename only once verified."""
+    def check(tmp: Path) -> None:
         problem = _problem(tmp, target.name)
         if problem:
             raise FashionMNISTError(problem)
-        try:
-            os.replace(tmp, target)
-        except OSError as err:
-            raise _WriteError(err) from err
-        _fsync_folder(target.parent)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    write_atomically(target, chunks(source), check)
+
+
+@contextlib.contextmanager
+def _writing_into(raw: Path, need: int):
+    """Turn a failed write into the error that names ``raw``, the reason and the remedy."""
+    try:
+        yield
+    except WriteError as err:
+        raise FashionMNISTError(unwritable_message(raw, err.oserror, need)) from err.oserror
 
 
 def _missing_bytes(raw: Path) -> int:
     return sum(size for name, (size, _) in FILES.items() if not (raw / name).exists())
-
-
-def _ready_to_write(raw: Path, need: int) -> None:
-    """Create ``raw`` and check that ``need`` bytes can be written there, or say why not."""
-    try:
-        raw.mkdir(parents=True, exist_ok=True)
-        probe = _part_name(raw / 'write-test')
-        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        probe.unlink()
-    except OSError as err:
-        raise _unwritable(raw, err, need) from err
-    try:
-        free = shutil.disk_usage(raw).free
-    except OSError:
-        return
-    if free < need:
-        raise _unwritable(raw, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), need)
 
 
 def _prepare_from_system(raw: Path, system_dir: Path) -> bool:
@@ -307,20 +159,20 @@ def _prepare_from_system(raw: Path, system_dir: Path) -> bool:
     if not all(p.is_file() for p in sources.values()):
         return False
     need = _missing_bytes(raw)
-    _ready_to_write(raw, need)
+    with _writing_into(raw, need):
+        ready_to_write(raw, need)
     for name, gz in sources.items():
         if (raw / name).exists():
             continue
-        try:
-            with gzip.open(gz, 'rb') as source:
-                _write_verified(raw / name, source)
-        except _WriteError as err:
-            raise _unwritable(raw, err.__cause__, need) from err.__cause__
-        except (_SourceError, OSError, EOFError, FashionMNISTError) as err:
-            cause = err.__cause__ if isinstance(err, _SourceError) else err
-            raise FashionMNISTError(
-                f'{gz} does not hold the original data: {cause}. Reinstall it with '
-                f'sudo apt-get install --reinstall dataset-fashion-mnist.') from err
+        with _writing_into(raw, need):          # WriteError: the folder's fault
+            try:
+                with gzip.open(gz, 'rb') as source:
+                    _write_verified(raw / name, source)
+            except (SourceError, OSError, EOFError, FashionMNISTError) as err:
+                cause = err.__cause__ if isinstance(err, SourceError) else err
+                raise FashionMNISTError(
+                    f'{gz} does not hold the original data: {cause}. Reinstall it with '
+                    f'sudo apt-get install --reinstall dataset-fashion-mnist.') from err
     return True
 
 
@@ -329,13 +181,14 @@ def _prepare_from_download(root: Path) -> bool:
     import torchvision
     raw = root / 'FashionMNIST' / 'raw'
     need = 2 * _missing_bytes(raw)           # the .gz files and the decompressed ones
-    _ready_to_write(raw, need)
+    with _writing_into(raw, need):
+        ready_to_write(raw, need)
     try:
         for train in (True, False):
             torchvision.datasets.FashionMNIST(root=str(root), train=train, download=True)
     except OSError as err:
-        if err.errno in _REASONS:              # the folder, not the network, is the problem
-            raise _unwritable(raw, err, need) from err
+        if err.errno in REASONS:               # the folder, not the network, is the problem
+            raise FashionMNISTError(unwritable_message(raw, err, need)) from err
         return False
     except Exception:  # no network, a proxy error, a server error: all mean "not this way"
         return False
@@ -352,7 +205,7 @@ def fashion_mnist_dir(root: str | os.PathLike | None = None,
     """
     root = _root(root)
     raw = root / 'FashionMNIST' / 'raw'
-    _remove_stale_parts(raw)
+    remove_stale_parts(raw, FILES)
     if not all((raw / name).exists() for name in FILES):
         if not _prepare_from_system(raw, Path(system_dir)) and not (
                 download and _prepare_from_download(root)):

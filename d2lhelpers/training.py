@@ -86,12 +86,20 @@ def _model_device(net) -> torch.device | None:
     return None
 
 
+def _device(device) -> torch.device:
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"device must be a torch.device or a name such as 'cpu', 'cuda' or "
+                         f"'cuda:0', got {device!r}; d2lhelpers.try_gpu() picks one") from None
+
+
 def evaluate_accuracy(net: Callable, data_iter: Iterable, device=None) -> float:
     """Fraction of examples of ``data_iter`` that ``net`` classifies correctly.
 
     Taught in chapter 06 (from scratch).
     """
-    device = device if device is not None else _model_device(net)
+    device = _device(device) if device is not None else _model_device(net)
     was_training = isinstance(net, nn.Module) and net.training
     if isinstance(net, nn.Module):
         net.eval()
@@ -219,14 +227,6 @@ def train_epoch(net: Callable, train_iter: Iterable, loss: Callable, updater: Up
     if total_n == 0:
         raise ValueError('train_iter yielded no examples')
     return total_loss / total_n, total_correct / total_n
-
-
-def _device(device) -> torch.device:
-    try:
-        return torch.device(device)
-    except (RuntimeError, TypeError, ValueError):
-        raise ValueError(f"device must be a torch.device or a name such as 'cpu', 'cuda' or "
-                         f"'cuda:0', got {device!r}; d2lhelpers.try_gpu() picks one") from None
 
 
 def _check_batches(batches, name: str, passes: int) -> None:

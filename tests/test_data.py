@@ -16,7 +16,7 @@ import torchvision
 from torch.utils import data as tud
 from torchvision import transforms
 
-from d2lhelpers import data
+from d2lhelpers import data, data_folder
 
 FIRST_TRAIN_LABELS = [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]
 FIRST_TEST_LABELS = [9, 2, 1, 1, 6, 1, 4, 6, 5, 7]
@@ -502,7 +502,7 @@ def test_stale_part_files_of_killed_runs_are_removed(tmp_path, system_copy, real
     """Before: a kill -9 during preparation left hidden .part files (4-6 MB each) for ever."""
     raw = half_prepared(tmp_path, real_raw)
     host = socket.gethostname().replace('.', '_').replace('@', '_')
-    old = time.time() - 2 * data.STALE_PART_SECONDS
+    old = time.time() - 2 * data_folder.STALE_PART_SECONDS
     parts = {
         'old, from mkstemp': (raw / '.train-labels-idx1-ubyte.k9x2ab_q.part', old, False),
         'writer died': (raw / f'.t10k-labels-idx1-ubyte.{_dead_pid()}@{host}.0a1b2c3d.part',

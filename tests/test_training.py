@@ -542,6 +542,11 @@ def test_predictions_wrong_only_are_the_mistakes_in_order(fashion_slice):
     assert bool((y_true != y_pred).all())
 
 
+def test_evaluate_accuracy_refuses_a_bad_device():
+    with pytest.raises(ValueError, match="^device must be a torch.device or a name such as 'cpu'"):
+        T.evaluate_accuracy(nn.Linear(2, 3), loaders()[1], device='gpu')
+
+
 @pytest.mark.parametrize('kwargs, match', [({'n': 0}, 'n must be a positive integer'),
                                            ({'wrong_only': 'yes'}, 'wrong_only must be True'),
                                            ({'device': 'gpu'}, 'device must be')])
