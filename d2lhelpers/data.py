@@ -8,22 +8,35 @@ Where the data comes from, in this order (:func:`fashion_mnist_dir`):
 3. torchvision's download (needs internet; this is what Colab uses);
 4. otherwise :class:`FashionMNISTError` naming all three remedies.
 
-Every file is checked against the size and SHA-256 of the original decompressed file;
-a file is written under a temporary name and renamed only once it is verified.
+``D2L_DATA_DIR`` may start with ``~`` (your home folder); a relative value such as ``data`` is
+refused, because Jupyter runs each notebook in its own folder and the same setting would mean a
+different folder for every notebook. A ``root`` passed to a function is an ordinary path
+(``~`` expanded, a relative one taken from the current folder).
+
+Every file is checked against the size and SHA-256 of the original decompressed file. A file is
+written under a hidden temporary name (``.<name>.<pid>@<host>.<random>.part``), flushed to disk
+(``fsync``) and renamed only once it is verified; its permissions follow the umask (``0644``
+under the usual ``022``), so a folder one user prepares can be read by others. Temporary files
+left behind by a killed run are removed by the next one. A folder that cannot be written
+(permission denied, a read-only file system, a full disk) is reported with the reason and the
+remedy, and nothing half-written is left in it (:mod:`d2lhelpers.data_folder`).
 """
 from __future__ import annotations
 
-import functools
+import collections
+import contextlib
 import gzip
 import hashlib
 import os
-import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch.utils import data
 
+from .data_folder import (REASONS, SourceError, WriteError, chunks, ready_to_write,
+                          remove_stale_parts, unwritable_message, write_atomically)
 from .validation import class_index, image_size, positive_int, tensor
 
 TEXT_LABELS = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat',
@@ -43,17 +56,42 @@ FILES = {
         10008, '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34'),
 }
 
-
 class FashionMNISTError(RuntimeError):
-    """The Fashion-MNIST files are missing, incomplete or corrupt (chapter 05, Fashion-MNIST)."""
+    """The Fashion-MNIST files are missing, incomplete, corrupt or cannot be written
+    (chapter 05, Fashion-MNIST)."""
 
 
 def default_root() -> Path:
-    """The data root: ``$D2L_DATA_DIR`` if set, else ``~/.cache/d2l``.
+    """The data root: ``$D2L_DATA_DIR`` if set (``~`` expanded), else ``~/.cache/d2l``.
 
-    Taught in chapter 05 (Fashion-MNIST).
+    A relative ``D2L_DATA_DIR`` is refused with :class:`FashionMNISTError`: each notebook runs
+    in its own folder, so it would name a different folder for each. Taught in chapter 05
+    (Fashion-MNIST).
     """
-    return Path(os.environ.get('D2L_DATA_DIR') or Path.home() / '.cache' / 'd2l')
+    value = os.environ.get('D2L_DATA_DIR', '')
+    if not value.strip():
+        return Path.home() / '.cache' / 'd2l'
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError:               # ~someone who does not exist
+        path = Path(value)
+    if not path.is_absolute():
+        raise FashionMNISTError(
+            f'D2L_DATA_DIR must be an absolute folder (or start with ~), got {value!r}: a '
+            f'relative folder would be a different one for every notebook\'s folder. Set it to '
+            f'the full path, e.g. D2L_DATA_DIR={Path(value).absolute()} '
+            f'(that is {value!r} taken from the current folder, {Path.cwd()}).')
+    return path
+
+
+def _root(root) -> Path:
+    """The data root of ``root`` (None: :func:`default_root`), ``~`` expanded, absolute."""
+    if root is None:
+        return default_root().absolute()
+    if not isinstance(root, (str, os.PathLike)):
+        raise ValueError(f'root must be a folder (a str or a pathlib.Path) or None for the '
+                         f'default data root, got {type(root).__name__}')
+    return Path(root).expanduser().absolute()
 
 
 def _sha256(path: Path) -> str:
@@ -62,6 +100,13 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b''):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _unreadable(path: Path, err: OSError) -> FashionMNISTError:
+    return FashionMNISTError(
+        f'{path} cannot be read: {err.strerror or err}. If another user prepared it, ask them '
+        f'to make it readable (chmod -R a+rX {path.parent}), or point D2L_DATA_DIR at a '
+        f'folder of your own.')
 
 
 def _problem(path: Path, name: str) -> str | None:
@@ -77,26 +122,35 @@ def _problem(path: Path, name: str) -> str | None:
 
 def verify_file(path: Path) -> None:
     """Raise :class:`FashionMNISTError` unless ``path`` is the original file of its name."""
-    problem = _problem(path, path.name)
+    try:
+        problem = _problem(path, path.name)
+    except PermissionError as err:
+        raise _unreadable(path, err) from err
     if problem:
         raise FashionMNISTError(f'{path} cannot be used: {problem}. '
                                 f'Delete it and run again to prepare it anew.')
 
 
 def _write_verified(target: Path, source) -> None:
-    """Copy the stream ``source`` to ``target`` via a temporary file; rename once verified."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f'.{target.name}.', suffix='.part')
-    tmp = Path(tmp)
-    try:
-        with os.fdopen(fd, 'wb') as out:
-            for chunk in iter(lambda: source.read(1 << 20), b''):
-                out.write(chunk)
+    """Copy the stream ``source`` to ``target`` atomically; rename only once verified."""
+    def check(tmp: Path) -> None:
         problem = _problem(tmp, target.name)
         if problem:
             raise FashionMNISTError(problem)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomically(target, chunks(source), check)
+
+
+@contextlib.contextmanager
+def _writing_into(raw: Path, need: int):
+    """Turn a failed write into the error that names ``raw``, the reason and the remedy."""
+    try:
+        yield
+    except WriteError as err:
+        raise FashionMNISTError(unwritable_message(raw, err.oserror, need)) from err.oserror
+
+
+def _missing_bytes(raw: Path) -> int:
+    return sum(size for name, (size, _) in FILES.items() if not (raw / name).exists())
 
 
 def _prepare_from_system(raw: Path, system_dir: Path) -> bool:
@@ -104,26 +158,38 @@ def _prepare_from_system(raw: Path, system_dir: Path) -> bool:
     sources = {name: system_dir / f'{name}.gz' for name in FILES}
     if not all(p.is_file() for p in sources.values()):
         return False
-    raw.mkdir(parents=True, exist_ok=True)
+    need = _missing_bytes(raw)
+    with _writing_into(raw, need):
+        ready_to_write(raw, need)
     for name, gz in sources.items():
         if (raw / name).exists():
             continue
-        try:
-            with gzip.open(gz, 'rb') as source:
-                _write_verified(raw / name, source)
-        except (OSError, EOFError, FashionMNISTError) as err:  # BadGzipFile is an OSError
-            raise FashionMNISTError(
-                f'{gz} does not hold the original data: {err}. Reinstall it with '
-                f'sudo apt-get install --reinstall dataset-fashion-mnist.') from err
+        with _writing_into(raw, need):          # WriteError: the folder's fault
+            try:
+                with gzip.open(gz, 'rb') as source:
+                    _write_verified(raw / name, source)
+            except (SourceError, OSError, EOFError, FashionMNISTError) as err:
+                cause = err.__cause__ if isinstance(err, SourceError) else err
+                raise FashionMNISTError(
+                    f'{gz} does not hold the original data: {cause}. Reinstall it with '
+                    f'sudo apt-get install --reinstall dataset-fashion-mnist.') from err
     return True
 
 
 def _prepare_from_download(root: Path) -> bool:
     """Let torchvision download the files into ``root``; False when that fails (offline)."""
     import torchvision
+    raw = root / 'FashionMNIST' / 'raw'
+    need = 2 * _missing_bytes(raw)           # the .gz files and the decompressed ones
+    with _writing_into(raw, need):
+        ready_to_write(raw, need)
     try:
         for train in (True, False):
             torchvision.datasets.FashionMNIST(root=str(root), train=train, download=True)
+    except OSError as err:
+        if err.errno in REASONS:               # the folder, not the network, is the problem
+            raise FashionMNISTError(unwritable_message(raw, err, need)) from err
+        return False
     except Exception:  # no network, a proxy error, a server error: all mean "not this way"
         return False
     return True
@@ -137,8 +203,9 @@ def fashion_mnist_dir(root: str | os.PathLike | None = None,
     Prepares them if needed (see the module docstring for the order tried). Taught in
     chapter 05 (Fashion-MNIST).
     """
-    root = Path(root) if root is not None else default_root()
+    root = _root(root)
     raw = root / 'FashionMNIST' / 'raw'
+    remove_stale_parts(raw, FILES)
     if not all((raw / name).exists() for name in FILES):
         if not _prepare_from_system(raw, Path(system_dir)) and not (
                 download and _prepare_from_download(root)):
@@ -155,23 +222,60 @@ def fashion_mnist_dir(root: str | os.PathLike | None = None,
     return raw
 
 
+# ----------------------------------------------------------------------- decoded tensors
 def _read_idx(path: Path, offset: int, shape: tuple[int, ...]) -> torch.Tensor:
-    buffer = bytearray(path.read_bytes())
+    try:
+        buffer = bytearray(path.read_bytes())
+    except PermissionError as err:
+        raise _unreadable(path, err) from err
     return torch.frombuffer(buffer, dtype=torch.uint8, offset=offset).reshape(shape)
 
 
-@functools.lru_cache(maxsize=4)
-def load_fashion_mnist_tensors(train: bool = True,
-                               root: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Decode one split once: images uint8 ``[N, 28, 28]`` and labels int64 ``[N]``.
+def _train_flag(train) -> bool:
+    if isinstance(train, (bool, np.bool_)):
+        return bool(train)
+    raise ValueError(f'train must be True (the 60,000 training images) or False (the 10,000 '
+                     f'test images), got {train!r}')
 
-    Taught in chapter 05 (Fashion-MNIST); chapters 01 and 02 use it earlier to show examples.
-    """
-    raw = fashion_mnist_dir(root)
-    prefix, n = ('train', 60000) if train else ('t10k', 10000)
+
+_SPLITS: collections.OrderedDict = collections.OrderedDict()   # (train, root) -> tensors
+_SPLITS_LOCK = threading.Lock()
+_MAX_SPLITS = 4       # two roots x two splits; one entry per split whatever the spelling
+
+
+def _split(train, root) -> tuple[torch.Tensor, torch.Tensor]:
+    """The decoded split, cached once per (split, data root). Never hand these out: copy."""
+    key = (_train_flag(train), _root(root).resolve())
+    with _SPLITS_LOCK:
+        if key in _SPLITS:
+            _SPLITS.move_to_end(key)
+            return _SPLITS[key]
+    raw = fashion_mnist_dir(key[1])
+    prefix, n = ('train', 60000) if key[0] else ('t10k', 10000)
     images = _read_idx(raw / f'{prefix}-images-idx3-ubyte', 16, (n, 28, 28))
     labels = _read_idx(raw / f'{prefix}-labels-idx1-ubyte', 8, (n,)).long()
+    with _SPLITS_LOCK:
+        _SPLITS[key] = images, labels
+        while len(_SPLITS) > _MAX_SPLITS:
+            _SPLITS.popitem(last=False)
     return images, labels
+
+
+def load_fashion_mnist_tensors(train: bool = True,
+                               root: str | os.PathLike | None = None
+                               ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Decode one split: images uint8 ``[N, 28, 28]`` and labels int64 ``[N]``.
+
+    The files are decoded once per split and data root (however the arguments are spelled);
+    every call returns a fresh copy, so editing it in place (``labels -= 1``) changes only
+    that copy, never a later call or loader. Taught in chapter 05 (Fashion-MNIST); chapters
+    01 and 02 use it earlier to show examples.
+    """
+    images, labels = _split(train, root)
+    return images.clone(), labels.clone()
+
+
+load_fashion_mnist_tensors.cache_clear = lambda: _SPLITS.clear()  # e.g. to time the decoding
 
 
 def to_float_images(images: torch.Tensor, resize=None) -> torch.Tensor:
@@ -224,7 +328,7 @@ def _batch_loader(dataset: data.Dataset, batch_size: int, shuffle: bool) -> data
 
 
 def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | None = None,
-                            root: str | None = None):
+                            root: str | os.PathLike | None = None):
     """Return ``(train_iter, test_iter)`` over Fashion-MNIST, as the seed's function does.
 
     Taught in chapter 05 (Fashion-MNIST). Batches are ``X`` float32 ``[B, 1, 28, 28]`` in
@@ -237,8 +341,8 @@ def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | Non
         resize = image_size(resize, 'resize')
     loaders = []
     for train in (True, False):
-        images, labels = load_fashion_mnist_tensors(train, root)
-        dataset = BatchIndexedTensors(to_float_images(images, resize), labels)
+        images, labels = _split(train, root)      # the loader gets its own copies:
+        dataset = BatchIndexedTensors(to_float_images(images, resize), labels.clone())
         loaders.append(_batch_loader(dataset, batch_size, shuffle=train))
     return tuple(loaders)
 

@@ -3,6 +3,11 @@
 All three softmax-type functions use the log-sum-exp trick: subtracting the largest logit
 first changes nothing mathematically (softmax is invariant to adding a constant) but keeps
 ``exp`` from overflowing, so logits of +-1e4 give finite results.
+
+Infinite logits give the limits: a ``-inf`` logit has probability 0; a row holding ``+inf``
+logits gives their classes equal shares of probability 1 and every other class 0 (the limit of
+softmax as those logits grow), where the plain formula gives ``inf / inf = nan``. A row with a
+NaN, or with every logit ``-inf``, has no distribution: it gives NaN.
 """
 from __future__ import annotations
 
@@ -40,6 +45,15 @@ def _shift(X: torch.Tensor, dim: int) -> torch.Tensor:
     return torch.where(torch.isfinite(m), m, torch.zeros_like(m))
 
 
+def _infinite_rows(X: torch.Tensor, dim: int):
+    """(rows holding a +inf logit and no NaN, kept as a dimension; the +inf entries), or None."""
+    posinf = torch.isposinf(X.detach())
+    if not bool(posinf.any()):
+        return None
+    rows = posinf.any(dim=dim, keepdim=True) & ~torch.isnan(X.detach()).any(dim=dim, keepdim=True)
+    return rows, posinf
+
+
 def logsumexp(X: torch.Tensor, dim: int = -1, keepdim: bool = False) -> torch.Tensor:
     """``log(sum(exp(X), dim))`` computed stably as ``m + log(sum(exp(X - m)))``, m = max.
 
@@ -57,18 +71,33 @@ def log_softmax(X: torch.Tensor, dim: int = -1) -> torch.Tensor:
     Taught in chapter 04 (cross-entropy, the stable log-softmax).
     """
     dim = _check_logits(X, dim, 'log_softmax')
-    return X - logsumexp(X, dim=dim, keepdim=True)
+    infinite = _infinite_rows(X, dim)
+    if infinite is None:
+        return X - logsumexp(X, dim=dim, keepdim=True)
+    rows, posinf = infinite
+    safe = torch.where(rows, torch.zeros_like(X), X)   # keeps inf - inf out of the gradient
+    share = torch.log(1 / posinf.sum(dim=dim, keepdim=True).to(X.dtype))   # +0.0 for k = 1
+    limit = torch.where(posinf, share, torch.full_like(X, -float('inf')))
+    return torch.where(rows, limit, safe - logsumexp(safe, dim=dim, keepdim=True))
 
 
 def softmax(X: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """``exp(X) / sum(exp(X))`` along ``dim`` (rows by default), after subtracting the max.
 
     Each slice along ``dim`` becomes a probability distribution: non-negative, summing to 1,
-    in the same order as the logits. Taught in chapter 02 (the softmax regression model).
+    in the same order as the logits (``+inf`` logits share the whole probability, see the
+    module docstring). Taught in chapter 02 (the softmax regression model).
     """
     dim = _check_logits(X, dim, 'softmax')
-    E = torch.exp(X - _shift(X, dim))
-    return E / E.sum(dim=dim, keepdim=True)
+    infinite = _infinite_rows(X, dim)
+    safe = X if infinite is None else torch.where(infinite[0], torch.zeros_like(X), X)
+    E = torch.exp(safe - _shift(safe, dim))
+    P = E / E.sum(dim=dim, keepdim=True)
+    if infinite is None:
+        return P
+    rows, posinf = infinite
+    limit = posinf.to(X.dtype) / posinf.sum(dim=dim, keepdim=True).to(X.dtype)
+    return torch.where(rows, limit, P)
 
 
 def one_hot(y: torch.Tensor | Sequence[int], num_classes: int,

@@ -27,9 +27,22 @@ __all__ = ['l2_loss', 'l1_loss', 'huber_loss', 'l2_grad', 'l1_grad', 'huber_grad
            'cross_entropy', 'softmax_cross_entropy']
 
 
+def _real(t: torch.Tensor, name: str) -> None:
+    """A loss compares real numbers: refuse complex and boolean tensors."""
+    if t.is_complex():
+        raise ValueError(f'{name} must hold real numbers, got a complex tensor ({t.dtype}): a '
+                         f'loss is a real number; compare the real parts (.real) or the '
+                         f'magnitudes (.abs()) instead')
+    if t.dtype == torch.bool:
+        raise ValueError(f'{name} must hold numbers, got a bool tensor; convert it first, '
+                         f'e.g. {name}.float()')
+
+
 def _same_shape(y_hat: torch.Tensor, y: torch.Tensor) -> None:
     tensor(y_hat, 'y_hat')
     tensor(y, 'y')
+    _real(y_hat, 'y_hat')
+    _real(y, 'y')
     if y_hat.shape != y.shape:
         raise ValueError(f'y_hat and y must have the same shape, got y_hat {tuple(y_hat.shape)} '
                          f'and y {tuple(y.shape)}')
@@ -71,11 +84,13 @@ def l1_grad(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """(Sub)gradient of :func:`l1_loss` w.r.t. ``y_hat``: ``sign(y_hat - y)``, 0 where equal.
 
     ``|e|`` has no derivative at ``e = 0``; any value in ``[-1, 1]`` is a subgradient there,
-    and 0 is the one chosen here (and by PyTorch's autograd). Taught in chapter 03 (loss
-    functions).
+    and 0 is the one chosen here (and by PyTorch's autograd). Where the error is NaN the
+    gradient is NaN, as for :func:`l2_grad` and :func:`huber_grad` (``torch.sign(nan)`` is 0,
+    which would let a fit ignore a NaN point silently). Taught in chapter 03 (loss functions).
     """
     _same_shape(y_hat, y)
-    return torch.sign(y_hat - y)
+    diff = y_hat - y
+    return torch.where(torch.isnan(diff), diff, torch.sign(diff))
 
 
 def huber_loss(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torch.Tensor:
@@ -105,6 +120,20 @@ def huber_grad(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torc
 def _check_labels(scores: torch.Tensor, y: torch.Tensor, what: str) -> None:
     tensor(scores, what)
     tensor(y, 'y')
+    if not scores.is_floating_point():
+        kind = 'probabilities' if what == 'y_hat' else 'logits'
+        if scores.is_complex():
+            hint = ''
+        elif what == 'y_hat':
+            hint = ('; one-hot rows are labels, not predictions: pass the labels as class '
+                    'indices y; probabilities typed as integers: make them float, '
+                    'e.g. y_hat.float()')
+        else:
+            hint = f'; convert them first, e.g. {what}.float()'
+        raise ValueError(f'{what} must hold floating-point {kind}, got dtype '
+                         f'{scores.dtype}{hint}' if what == 'y_hat' else
+                         f'{what} must be a floating-point tensor, got dtype '
+                         f'{scores.dtype}{hint}')
     if scores.dim() != 2 or y.dim() != 1 or scores.shape[0] != y.shape[0]:
         raise ValueError(f'{what} must have shape [n, q] and y shape [n], got {what} '
                          f'{tuple(scores.shape)} and y {tuple(y.shape)}')
@@ -119,8 +148,9 @@ def _check_labels(scores: torch.Tensor, y: torch.Tensor, what: str) -> None:
 def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Cross-entropy per example from probabilities: ``-log y_hat[i, y[i]]``.
 
-    ``y_hat`` has shape ``[n, q]`` with entries in [0, 1] (e.g. the output of a softmax);
-    ``y`` holds ``n`` integer labels in ``[0, q)``. The seed's form: it picks each example's
+    ``y_hat`` has shape ``[n, q]``, floating-point, each row a distribution (entries in
+    [0, 1] summing to 1 up to rounding, e.g. the output of a softmax); ``y`` holds ``n``
+    integer labels in ``[0, q)``. The seed's form: it picks each example's
     true-class probability by fancy indexing. A probability of exactly 0 gives ``inf``;
     prefer :func:`softmax_cross_entropy` on logits. Taught in chapter 04 (cross-entropy),
     used from scratch in chapter 06.
@@ -129,6 +159,16 @@ def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     if not bool(((y_hat >= 0) & (y_hat <= 1)).all()):
         raise ValueError('y_hat must hold probabilities in [0, 1] (apply softmax to logits '
                          'first, or use softmax_cross_entropy)')
+    if y_hat.numel():
+        sums = y_hat.detach().sum(dim=1, dtype=torch.float64)
+        q = y_hat.shape[1]
+        tol = max(1e-3, 2 * q * torch.finfo(y_hat.dtype).eps)
+        off = ((sums - 1).abs() > tol).nonzero().flatten()
+        if len(off):
+            i = int(off[0])
+            raise ValueError(f'each row of y_hat must sum to 1 (a distribution over the {q} '
+                             f'classes), but row {i} sums to {float(sums[i]):.4g}; apply '
+                             f'softmax to logits first, or use softmax_cross_entropy')
     return -torch.log(y_hat[range(len(y)), y])
 
 

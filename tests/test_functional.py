@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from d2lhelpers import functional as fn
-from d2lhelpers import log_softmax, logsumexp, one_hot, softmax
+from d2lhelpers import log_softmax, logsumexp, one_hot, softmax, softmax_cross_entropy
 
 # Logit arrays of 1 to 3 dimensions (each side 1..6), values anywhere in [-1e4, 1e4].
 LOGITS = hnp.arrays(np.float64,
@@ -306,3 +306,72 @@ def test_prop_one_hot_rejects_exactly_the_labels_out_of_range(q, labels):
 
 def test_module_exports():
     assert set(fn.__all__) == {'softmax', 'log_softmax', 'logsumexp', 'one_hot'}
+
+
+# ------------------------------------------------------------------ infinite logits: limits
+INF = math.inf
+
+
+def _limit_oracle(X: torch.Tensor, dim: int) -> torch.Tensor:
+    """torch.softmax with each +inf replaced by 1e300: exp(0) = 1 for those, 0 for the rest,
+    which is the limit of softmax as those logits grow (an oracle independent of ours)."""
+    return torch.softmax(torch.where(torch.isposinf(X), torch.tensor(1e300, dtype=X.dtype), X),
+                         dim=dim)
+
+
+@pytest.mark.parametrize('o, expected', [([INF, 0.0], [1.0, 0.0]),
+                                         ([INF, INF, 0.0], [0.5, 0.5, 0.0]),
+                                         ([INF, -INF, 3.0], [1.0, 0.0, 0.0])])
+def test_plus_infinity_logits_share_the_whole_probability(o, expected):
+    """Before: softmax([inf, 0]) gave the mixed row [nan, 0]."""
+    o = torch.tensor(o, dtype=torch.float64)
+    assert torch.equal(softmax(o), torch.tensor(expected, dtype=torch.float64))
+    assert torch.equal(softmax(o), _limit_oracle(o, 0))
+    assert torch.equal(torch.exp(log_softmax(o)), softmax(o))
+    assert logsumexp(o) == INF
+
+
+def test_plus_infinity_on_the_true_class_costs_nothing():
+    o = torch.tensor([[INF, 0.0], [INF, 0.0]])
+    assert softmax_cross_entropy(o, torch.tensor([0, 1])).tolist() == [0.0, INF]
+
+
+def test_a_nan_row_is_nan_throughout_not_mixed():
+    P = softmax(torch.tensor([[math.nan, INF, 0.0], [1.0, 2.0, 3.0]]))
+    assert torch.isnan(P[0]).all() and torch.isfinite(P[1]).all()
+    assert torch.isnan(log_softmax(torch.tensor([math.nan, INF]))).all()
+
+
+def test_a_row_of_minus_infinities_has_no_distribution():
+    assert torch.isnan(softmax(torch.tensor([-INF, -INF]))).all()   # 0 / 0, as torch gives
+
+
+def test_gradients_stay_finite_next_to_infinite_logits():
+    o = torch.tensor([[INF, 0.0, 1.0], [0.5, -1.0, 2.0]], requires_grad=True)
+    (softmax(o) * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert torch.isfinite(o.grad).all()
+    assert torch.equal(o.grad[0], torch.zeros(3))          # the limit does not move
+    o2 = torch.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+    (torch.softmax(o2, dim=-1) * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert torch.allclose(o.grad[1], o2.grad[0])
+
+
+# Logits with some entries +inf or -inf (about one in five each), the rest in [-50, 50].
+WITH_INF = hnp.arrays(np.float64,
+                      shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6),
+                      elements=st.one_of(st.floats(-50, 50), st.just(INF), st.just(-INF),
+                                         st.floats(-50, 50)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(WITH_INF, st.data())
+def test_prop_infinite_logits_give_the_limit(arr, data):
+    X, dim = _with_dim(arr, data)
+    P = softmax(X, dim)
+    defined = ~torch.isneginf(X).all(dim=dim, keepdim=True).expand_as(X)
+    assert torch.allclose(P[defined], _limit_oracle(X, dim)[defined], rtol=1e-12, atol=1e-15)
+    assert torch.allclose(P.sum(dim=dim)[defined.all(dim=dim)],
+                          torch.ones((), dtype=X.dtype))
+    assert torch.allclose(torch.exp(log_softmax(X, dim))[defined], P[defined],
+                          rtol=1e-9, atol=1e-12)
+    assert not torch.isnan(P[defined]).any()

@@ -261,3 +261,99 @@ def test_cross_entropy_rejects_non_probabilities(bad):
     y_hat[1, 2] = bad
     with pytest.raises(ValueError, match=r'\[0, 1\]'):
         losses.cross_entropy(y_hat, torch.tensor([0, 1]))
+
+
+# --- decisions on hostile inputs ------------------------------------------------------------
+
+def test_l1_grad_of_a_nan_error_is_nan_like_the_other_gradients():
+    """Before: torch.sign(nan) = 0, so an L1 fit silently ignored a NaN point."""
+    y_hat = torch.tensor([math.nan, 1.0, 2.0, math.nan])
+    y = torch.tensor([0.0, math.nan, 2.0, math.nan])
+    nan_where = torch.isnan(losses.l2_grad(y_hat, y))           # the oracle: y_hat - y
+    assert nan_where.tolist() == [True, True, False, True]
+    assert torch.equal(torch.isnan(losses.l1_grad(y_hat, y)), nan_where)
+    assert torch.equal(torch.isnan(losses.huber_grad(y_hat, y)), nan_where)
+    assert losses.l1_grad(y_hat, y)[2] == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(finite, st.just(math.nan)), min_size=1, max_size=12), st.data())
+def test_l1_grad_is_the_sign_and_nan_exactly_where_the_error_is(values, data):
+    y_hat = torch.tensor(values, dtype=torch.float64)
+    y = torch.tensor(data.draw(st.lists(st.one_of(finite, st.just(math.nan)),
+                                        min_size=len(values), max_size=len(values))),
+                     dtype=torch.float64)
+    g = losses.l1_grad(y_hat, y)
+    d = y_hat - y
+    assert torch.equal(torch.isnan(g), torch.isnan(d))
+    ok = ~torch.isnan(d) & (d != 0)
+    auto = _autograd(lambda a, b: nn.L1Loss(reduction='none')(a, b), y_hat[ok], y[ok])
+    assert torch.equal(g[ok], auto)
+
+
+REGRESSION = [losses.l2_loss, losses.l1_loss, losses.huber_loss,
+              losses.l2_grad, losses.l1_grad, losses.huber_grad]
+
+
+@pytest.mark.parametrize('fn', REGRESSION)
+def test_complex_inputs_are_refused(fn):
+    """Before: complex "losses" came back (l2, l1, huber) or torch crashed (the gradients)."""
+    z = torch.tensor([1 + 1j, 2 - 1j])
+    with pytest.raises(ValueError, match=r'^y_hat must hold real numbers, got a complex tensor'):
+        fn(z, torch.zeros(2, dtype=torch.complex64))
+    with pytest.raises(ValueError, match=r'^y must hold real numbers'):
+        fn(torch.zeros(2), z)
+
+
+@pytest.mark.parametrize('fn', REGRESSION)
+def test_bool_inputs_are_refused(fn):
+    with pytest.raises(ValueError, match=r'^y_hat must hold numbers, got a bool tensor.*'
+                                         r'y_hat\.float\(\)'):
+        fn(torch.tensor([True, False]), torch.tensor([False, False]))
+
+
+@pytest.mark.parametrize('fn', REGRESSION)
+def test_integer_inputs_give_the_float_answer(fn):
+    ints = (torch.tensor([3, -1, 0]), torch.tensor([0, 2, 0]))
+    floats = tuple(t.double() for t in ints)
+    assert torch.allclose(fn(*ints).double(), fn(*floats))
+
+
+@pytest.mark.parametrize('y_hat', [torch.tensor([[0, 1], [1, 0]]),
+                                   torch.tensor([[False, True], [True, False]])])
+def test_cross_entropy_refuses_integer_or_bool_probabilities(y_hat):
+    """Before: one-hot labels passed as y_hat gave a loss of 0 for every example."""
+    with pytest.raises(ValueError, match=r'^y_hat must hold floating-point probabilities, got '
+                                         r'dtype torch\.(int64|bool); one-hot rows are labels'):
+        losses.cross_entropy(y_hat, torch.tensor([1, 0]))
+
+
+def test_cross_entropy_refuses_complex_probabilities():
+    with pytest.raises(ValueError, match='floating-point probabilities.*complex64'):
+        losses.cross_entropy(torch.tensor([[0.5 + 0j, 0.5 + 0j]]), torch.tensor([0]))
+
+
+def test_softmax_cross_entropy_refuses_integer_logits():
+    with pytest.raises(ValueError, match=r'^logits must be a floating-point tensor.*\.float\(\)'):
+        losses.softmax_cross_entropy(torch.tensor([[1, 2]]), torch.tensor([1]))
+
+
+@pytest.mark.parametrize('row, total', [([0.2, 0.2, 0.2], '0.6'), ([0.5, 0.5, 0.5], '1.5'),
+                                        ([0.33, 0.33, 0.33], '0.99')])
+def test_cross_entropy_refuses_rows_that_are_not_distributions(row, total):
+    """Before: any entries in [0, 1] passed, so a loss of unnormalised scores looked fine."""
+    y_hat = torch.tensor([[0.1, 0.3, 0.6], row])
+    with pytest.raises(ValueError, match=rf'^each row of y_hat must sum to 1 .* row 1 sums to '
+                                         rf'{total}; apply softmax'):
+        losses.cross_entropy(y_hat, torch.tensor([0, 2]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), q=st.integers(1, 300), n=st.integers(1, 8),
+       scale=st.floats(0.0, 50.0),
+       dtype=st.sampled_from([torch.float16, torch.bfloat16, torch.float32, torch.float64]))
+def test_every_softmax_output_is_accepted(seed, q, n, scale, dtype):
+    """The sum-to-1 check must never refuse what a softmax gives, rounding and all."""
+    o, y = _logits(n, q, seed, scale)
+    for p in (F.softmax(o.to(dtype), dim=1), F.softmax(o, dim=1).to(dtype)):
+        assert losses.cross_entropy(p, y).shape == (n,)
