@@ -1,0 +1,325 @@
+"""Run the learner's function so that nothing it does outlives the call.
+
+:func:`quiet_call` is the one way a check calls learner code (``Task.call`` and
+``SGDTask.call`` both use it). Around the call it
+
+- captures what the function prints (stdout and stderr; the first :data:`KEEP_CHARS`
+  characters are kept, the rest only counted), and silences its warnings;
+- stops it after a time limit. In the main thread on Unix (Linux, macOS, Colab, a local
+  Jupyter kernel) a ``SIGALRM`` timer interrupts it, even inside ``time.sleep``. Elsewhere
+  (Windows, or a check run from another thread) a watchdog thread raises the stop in the
+  calling thread (CPython's ``PyThreadState_SetAsyncExc``): that interrupts Python code but not
+  one long C call such as ``time.sleep(60)`` or a huge matrix product, which is stopped only
+  when it returns. Where neither exists the call runs to its end;
+- saves and restores the global state a learner's code may change: the torch, Python and
+  NumPy random states, torch's default dtype, grad mode and thread count, and every function of
+  ``torch``, ``torch.nn.functional``, ``torch.special``, ``torch.linalg``, ``torch.Tensor``,
+  ``math``, ``builtins``, ``numpy`` and ``d2lhelpers`` (each module). Replaced functions are
+  put back and named in the outcome (``patched``), changed settings too (``settings``).
+
+:func:`pristine` runs the checker's own computations (the expected values) with the functions
+as they were when ``d2lhelpers.exercises`` was imported, in case a learner's cell replaced one
+of them before the check.
+"""
+from __future__ import annotations
+
+import builtins
+import contextlib
+import ctypes
+import io
+import math
+import random
+import signal
+import sys
+import threading
+import time
+import types
+import warnings
+from typing import Callable, Iterator
+
+import torch
+
+from .records import Outcome
+
+__all__ = ['CALL_LIMIT', 'TOTAL_LIMIT', 'KEEP_CHARS', 'TimeLimit', 'quiet_call', 'pristine',
+           'remember_pristine', 'replaced_before', 'Budget']
+
+CALL_LIMIT = 3.0      # seconds one call may take on a small case
+TOTAL_LIMIT = 10.0    # seconds all of a check's calls may take together
+KEEP_CHARS = 2000     # characters of printed output kept (the rest is only counted)
+
+
+class TimeLimit(BaseException):
+    """Raised inside the learner's function when its time is up (not an ``Exception``, so a
+    learner's ``except Exception`` cannot swallow it)."""
+
+
+# ----- what a learner's code may replace -------------------------------------------------
+
+def _watched() -> list[tuple[str, object]]:
+    """(name, namespace) of every module and class whose functions a check protects."""
+    spaces: list[tuple[str, object]] = [
+        ('torch', torch), ('torch.nn.functional', torch.nn.functional),
+        ('torch.special', torch.special), ('torch.linalg', torch.linalg),
+        ('torch.Tensor', torch.Tensor), ('math', math), ('builtins', builtins)]
+    if 'numpy' in sys.modules:
+        spaces.append(('numpy', sys.modules['numpy']))
+    for name in sorted(sys.modules):
+        if name == 'd2lhelpers' or name.startswith('d2lhelpers.'):
+            module = sys.modules[name]
+            if module is not None:
+                spaces.append((name, module))
+    return spaces
+
+
+Snapshot = dict[str, tuple[object, dict]]
+
+
+def snapshot() -> Snapshot:
+    """A shallow copy of each watched namespace (cheap: dictionaries of references)."""
+    return {name: (space, dict(vars(space))) for name, space in _watched()}
+
+
+def _changes(before: Snapshot, added: bool = True) -> list[tuple[object, str, str, object]]:
+    """(namespace, qualified name, attribute, old value or _MISSING) for every attribute that
+    was replaced, deleted, or (when ``added``: a new attribute that is not a module) added."""
+    out = []
+    for name, (space, old) in before.items():
+        now = vars(space)
+        for key, value in old.items():
+            if now.get(key, _MISSING) is not value:
+                out.append((space, f'{name}.{key}', key, value))
+        if added:
+            for key in now.keys() - old.keys():
+                if not isinstance(now[key], types.ModuleType):
+                    out.append((space, f'{name}.{key}', key, _MISSING))
+    return out
+
+
+_MISSING = object()
+
+
+def _put_back(changes) -> None:
+    for space, _, key, value in changes:
+        try:
+            if value is _MISSING:
+                delattr(space, key)
+            else:
+                setattr(space, key, value)
+        except (AttributeError, TypeError):  # a read-only slot: nothing was replaced there
+            pass
+
+
+_PRISTINE: Snapshot = {}
+
+
+def remember_pristine() -> None:
+    """Record the functions as they are now (called once ``d2lhelpers.exercises`` is
+    imported); the checker's own package is left out, it is not the learner's to change."""
+    _PRISTINE.clear()
+    _PRISTINE.update({name: entry for name, entry in snapshot().items()
+                      if not name.startswith('d2lhelpers.exercises')})
+
+
+def replaced_before() -> list[str]:
+    """Names of the protected functions that differ from the ones seen at import."""
+    return [qual for _, qual, _, _ in _changes(_PRISTINE, added=False)]
+
+
+@contextlib.contextmanager
+def pristine() -> Iterator[None]:
+    """Run the checker's own code with the functions seen at import, then put back the
+    current ones (the learner's replacements, if any, are theirs to keep). Attributes added
+    since are left alone."""
+    changes = _changes(_PRISTINE, added=False)
+    if not changes:
+        yield
+        return
+    current = snapshot()
+    _put_back(changes)
+    try:
+        yield
+    finally:
+        _put_back(_changes(current, added=False))
+
+
+# ----- global settings -------------------------------------------------------------------
+
+def _settings() -> dict:
+    state = {'torch_rng': torch.get_rng_state(), 'python_rng': random.getstate(),
+             'default_dtype': torch.get_default_dtype(), 'grad': torch.is_grad_enabled(),
+             'threads': torch.get_num_threads()}
+    numpy = sys.modules.get('numpy')
+    if numpy is not None:
+        state['numpy_rng'] = numpy.random.get_state()
+    return state
+
+
+_SETTING_NAMES = {'default_dtype': 'torch.set_default_dtype', 'grad': 'torch.set_grad_enabled',
+                  'threads': 'torch.set_num_threads'}
+
+
+def _restore_settings(before: dict) -> list[str]:
+    """Restore every setting; return the names of the visible ones that had changed."""
+    changed = []
+    if torch.get_default_dtype() != before['default_dtype']:
+        changed.append(_SETTING_NAMES['default_dtype'])
+        torch.set_default_dtype(before['default_dtype'])
+    if torch.is_grad_enabled() != before['grad']:
+        changed.append(_SETTING_NAMES['grad'])
+        torch.set_grad_enabled(before['grad'])
+    if torch.get_num_threads() != before['threads']:
+        changed.append(_SETTING_NAMES['threads'])
+        torch.set_num_threads(before['threads'])
+    torch.set_rng_state(before['torch_rng'])
+    random.setstate(before['python_rng'])
+    numpy = sys.modules.get('numpy')
+    if numpy is not None and 'numpy_rng' in before:
+        numpy.random.set_state(before['numpy_rng'])
+    return changed
+
+
+# ----- printed output --------------------------------------------------------------------
+
+class _Capture(io.TextIOBase):
+    """A text stream that keeps the first ``KEEP_CHARS`` characters and counts the rest."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.chars = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s) -> int:
+        s = str(s)
+        room = KEEP_CHARS - min(self.chars, KEEP_CHARS)
+        if room > 0:
+            self.kept.append(s[:room])
+        self.chars += len(s)
+        return len(s)
+
+    def text(self) -> str:
+        return ''.join(self.kept)
+
+
+# ----- the time limit --------------------------------------------------------------------
+
+class Budget:
+    """The seconds left for a check's learner calls: each call gets at most ``CALL_LIMIT``."""
+
+    def __init__(self, total: float | None = None, per_call: float | None = None) -> None:
+        self.total = TOTAL_LIMIT if total is None else total
+        self.per_call = CALL_LIMIT if per_call is None else per_call
+        self.used = 0.0
+
+    def next_limit(self) -> float:
+        return max(0.05, min(self.per_call, self.total - self.used))
+
+    def spend(self, seconds: float) -> None:
+        self.used += seconds
+
+
+@contextlib.contextmanager
+def _alarm(limit: float) -> Iterator[None]:
+    """SIGALRM after ``limit`` seconds (then every 0.5 s until the call gives up); an alarm
+    armed by someone else (pytest-timeout, a notebook's own) is put back afterwards."""
+    armed = {'on': True}
+
+    def ring(signum, frame):
+        if armed['on']:
+            raise TimeLimit()
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, limit, 0.5)
+    start = time.monotonic()
+    try:
+        yield
+    finally:
+        armed['on'] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_delay > 0:
+            left = max(outer_delay - (time.monotonic() - start), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, left, outer_interval)
+
+
+@contextlib.contextmanager
+def _watchdog(limit: float) -> Iterator[None]:
+    """Raise :class:`TimeLimit` in this thread from another one after ``limit`` seconds."""
+    target = threading.get_ident()
+    lock, done = threading.Lock(), threading.Event()
+    state = {'finished': False, 'fired': False}
+
+    def watch():
+        if done.wait(limit):
+            return
+        with lock:
+            if not state['finished']:
+                state['fired'] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(target), ctypes.py_object(TimeLimit))
+
+    thread = threading.Thread(target=watch, name='d2lhelpers-check-watchdog', daemon=True)
+    thread.start()
+    delivered = False
+    try:
+        yield
+    except TimeLimit:
+        delivered = True
+        raise
+    finally:
+        with lock:
+            state['finished'] = True
+        done.set()
+        if state['fired'] and not delivered:   # the stop is pending: let it arrive here
+            deadline = time.monotonic() + 1.0
+            while time.monotonic() < deadline:
+                pass
+
+
+def _limit(limit: float | None):
+    if limit is None:
+        return contextlib.nullcontext()
+    if hasattr(signal, 'setitimer') and threading.current_thread() is threading.main_thread():
+        return _alarm(limit)
+    if sys.implementation.name == 'cpython':
+        return _watchdog(limit)
+    return contextlib.nullcontext()
+
+
+# ----- the call ----------------------------------------------------------------------------
+
+def quiet_call(fn: Callable, args: tuple, budget: Budget | None = None) -> Outcome:
+    """Call ``fn(*args)`` in the sandbox described above; return its :class:`Outcome`.
+
+    ``budget`` limits the time (none: no limit). ``KeyboardInterrupt`` (the notebook's stop
+    button) is passed on, after everything was restored.
+    """
+    saved, names = _settings(), snapshot()
+    capture = _Capture()
+    outcome = Outcome()
+    limit = budget.next_limit() if budget is not None else None
+    outcome.time_limit = limit or 0.0
+    start = time.perf_counter()
+    try:
+        with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture), \
+                warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            try:
+                with _limit(limit):
+                    outcome.value = fn(*args)
+            except TimeLimit:
+                outcome.timed_out = True
+            except Exception as error:  # noqa: BLE001 -- any learner error becomes one sentence
+                outcome.error = error
+    finally:
+        outcome.seconds = time.perf_counter() - start
+        if budget is not None:
+            budget.spend(outcome.seconds)
+        outcome.settings = _restore_settings(saved)   # first: set_default_dtype rebinds torch.Storage
+        changes = _changes(names)
+        _put_back(changes)
+        outcome.patched = [qual for _, qual, _, _ in changes]
+        outcome.output, outcome.output_chars = capture.text(), capture.chars
+    return outcome
