@@ -22,14 +22,15 @@ of a longer markdown cell).
 
 ``--write`` refuses a chapter whose notebook and text are out of sync (sync them first, so that
 no edit in either is lost), rewrites the marked cells, then runs ``jupytext --sync`` on the
-notebooks it changed. Code cells whose source changed keep their old outputs until the chapter
+notebooks it changed (jupytext's own command, run in this process). Code cells whose source changed keep their old outputs until the chapter
 is re-executed (``make refresh NB=...``).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -295,8 +296,9 @@ def write(book: Path = BOOK, sync: bool = True) -> list[str]:
         path.write_text(json.dumps(probe, ensure_ascii=False, indent=1) + '\n', encoding='utf-8')
         changed.append(path)
     if sync and changed:
-        subprocess.run([sys.executable, '-m', 'jupytext', '--sync', *map(str, changed)],
-                       cwd=book, check=True, capture_output=True)
+        from jupytext.cli import jupytext as jupytext_cli   # in-process: no second interpreter
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            jupytext_cli(['--sync', *map(str, changed)])
     return changed
 
 

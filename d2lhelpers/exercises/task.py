@@ -237,7 +237,7 @@ class Task:
         first = precheck(fn, self.func_name, self.params)
         if first is not None:
             return first
-        with _one_thread():
+        with _one_thread(), sandbox.other_random_states():
             return self._run(fn)
 
     def _run(self, fn) -> Report:
