@@ -37,9 +37,9 @@ torch.set_num_threads(1)
 
 @pytest.fixture
 def short_limits(monkeypatch):
-    """Time limits short enough for a test (the checks' cases take milliseconds)."""
+    """A per-call limit short enough for a test of an endless loop (a correct call takes
+    milliseconds; the total stays long, so that a busy machine cannot make a check fail)."""
     monkeypatch.setattr(sandbox, 'CALL_LIMIT', 0.3)
-    monkeypatch.setattr(sandbox, 'TOTAL_LIMIT', 1.0)
 
 
 def template_function(t):
@@ -169,7 +169,9 @@ def test_solution_prints_the_source_that_is_checked(name, capsys):
 # ----- the probes: right verdict, right hint, nothing left changed ------------------------------
 
 @pytest.mark.parametrize('p', probes.P, ids=[f'{p.task}-{p.name}' for p in probes.P])
-def test_probe_is_judged_clearly(p, short_limits):
+def test_probe_is_judged_clearly(p, monkeypatch):
+    if 'loop' in p.name or 'slow' in p.name:
+        monkeypatch.setattr(sandbox, 'CALL_LIMIT', 0.3)
     label, detail = probes.classify(p)
     assert label == 'clear', detail
 
@@ -190,7 +192,7 @@ def test_every_listed_misconception_is_recognised(name):
     for m in wrongs:
         start = time.perf_counter()
         report = t.diagnose(m.wrong)
-        assert time.perf_counter() - start < 1.0             # a check answers at once
+        assert time.perf_counter() - start < 3.0             # at once (~0.1 s; busy machines)
         assert not report.passed and report.hint_key == m.key, (m.key, report.message)
 
 
@@ -464,7 +466,7 @@ def _loop_forever(O):
 def test_an_endless_loop_is_stopped_with_a_message(short_limits):       # issue 18
     start = time.perf_counter()
     report = task('softmax').diagnose(_loop_forever)
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 10                  # at once, even on a busy machine
     assert report.kind == 'timeout' and '0.3 秒内没有返回' in report.message
 
 

@@ -246,72 +246,78 @@ class Budget:
         self.used += seconds
 
 
-@contextlib.contextmanager
-def _alarm(limit: float) -> Iterator[None]:
-    """SIGALRM after ``limit`` seconds (then every 0.5 s until the call gives up); an alarm
-    armed by someone else (pytest-timeout, a notebook's own) is put back afterwards."""
-    armed = {'on': True}
+class _Alarm:
+    """SIGALRM after ``limit`` seconds, then every 0.5 s until :meth:`stop` (in case the
+    learner's code swallows one). The handler raises only while the innermost Python frame is
+    outside this file, so the clean-up here is never cut short. An alarm armed by someone
+    else (pytest-timeout, a notebook's own) is put back afterwards."""
 
-    def ring(signum, frame):
-        if armed['on']:
+    def __init__(self, limit: float) -> None:
+        self.limit, self.armed = limit, False
+
+    def _ring(self, signum, frame) -> None:
+        if self.armed and (frame is None or frame.f_code.co_filename != __file__):
             raise TimeLimit()
 
-    previous = signal.signal(signal.SIGALRM, ring)
-    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, limit, 0.5)
-    start = time.monotonic()
-    try:
-        yield
-    finally:
-        armed['on'] = False
+    def start(self) -> None:
+        self.previous = signal.signal(signal.SIGALRM, self._ring)
+        self.outer = signal.setitimer(signal.ITIMER_REAL, self.limit, 0.5)
+        self.started = time.monotonic()
+        self.armed = True
+
+    def stop(self, delivered: bool = False) -> None:
+        self.armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer_delay > 0:
-            left = max(outer_delay - (time.monotonic() - start), 0.001)
-            signal.setitimer(signal.ITIMER_REAL, left, outer_interval)
+        signal.signal(signal.SIGALRM, self.previous)
+        delay, interval = self.outer
+        if delay > 0:
+            left = max(delay - (time.monotonic() - self.started), 0.001)
+            signal.setitimer(signal.ITIMER_REAL, left, interval)
 
 
-@contextlib.contextmanager
-def _watchdog(limit: float) -> Iterator[None]:
-    """Raise :class:`TimeLimit` in this thread from another one after ``limit`` seconds."""
-    target = threading.get_ident()
-    lock, done = threading.Lock(), threading.Event()
-    state = {'finished': False, 'fired': False}
+class _Watchdog:
+    """Raise :class:`TimeLimit` in the calling thread from another thread after ``limit``
+    seconds (CPython's ``PyThreadState_SetAsyncExc``). :meth:`stop` makes sure a stop that was
+    sent arrives inside it, where the caller catches it, not later in someone else's code."""
 
-    def watch():
-        if done.wait(limit):
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.lock, self.done = threading.Lock(), threading.Event()
+        self.finished = self.fired = False
+
+    def _watch(self, target: int) -> None:
+        if self.done.wait(self.limit):
             return
-        with lock:
-            if not state['finished']:
-                state['fired'] = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(target), ctypes.py_object(TimeLimit))
+        with self.lock:
+            if not self.finished:
+                self.fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target),
+                                                           ctypes.py_object(TimeLimit))
 
-    thread = threading.Thread(target=watch, name='d2lhelpers-check-watchdog', daemon=True)
-    thread.start()
-    delivered = False
-    try:
-        yield
-    except TimeLimit:
-        delivered = True
-        raise
-    finally:
-        with lock:
-            state['finished'] = True
-        done.set()
-        if state['fired'] and not delivered:   # the stop is pending: let it arrive here
+    def start(self) -> None:
+        threading.Thread(target=self._watch, args=(threading.get_ident(),), daemon=True,
+                         name='d2lhelpers-check-watchdog').start()
+
+    def stop(self, delivered: bool = False) -> None:
+        with self.lock:
+            self.finished = True
+        self.done.set()
+        if self.fired and not delivered:      # sent but not yet arrived: let it arrive here
             deadline = time.monotonic() + 1.0
             while time.monotonic() < deadline:
                 pass
 
 
-def _limit(limit: float | None):
+def _stopper(limit: float | None):
+    """The way to stop a call after ``limit`` seconds on this platform and thread (None: no
+    way, or no limit)."""
     if limit is None:
-        return contextlib.nullcontext()
+        return None
     if hasattr(signal, 'setitimer') and threading.current_thread() is threading.main_thread():
-        return _alarm(limit)
+        return _Alarm(limit)
     if sys.implementation.name == 'cpython':
-        return _watchdog(limit)
-    return contextlib.nullcontext()
+        return _Watchdog(limit)
+    return None
 
 
 # ----- the call ----------------------------------------------------------------------------
@@ -332,9 +338,18 @@ def quiet_call(fn: Callable, args: tuple, budget: Budget | None = None) -> Outco
         with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture), \
                 warnings.catch_warnings():
             warnings.simplefilter('ignore')
+            stopper, arrived = _stopper(limit), False
             try:
-                with _limit(limit):
+                if stopper is not None:
+                    stopper.start()
+                try:
                     outcome.value = fn(*args)
+                except TimeLimit:
+                    arrived = True
+                    raise
+                finally:
+                    if stopper is not None:
+                        stopper.stop(delivered=arrived)
             except TimeLimit:
                 outcome.timed_out = True
             except Exception as error:  # noqa: BLE001 -- any learner error becomes one sentence
