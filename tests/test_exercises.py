@@ -691,6 +691,19 @@ def test_tool_check_names_each_stale_cell_and_write_fixes_them(tmp_path):
     assert exercise_cells.check(book) == []
 
 
+def test_tool_adds_a_missing_part_next_to_the_others(tmp_path, capsys):
+    book = _tiny_book(tmp_path)
+    path = book / 'chapters' / '06_x.ipynb'
+    nb = json.loads(path.read_text())
+    nb['cells'] = [c for c in nb['cells'] if "task('sgd').hint()" not in exercise_cells.source(c)]
+    path.write_text(json.dumps(nb, ensure_ascii=False))
+    exercise_cells.write(book, sync=False)
+    assert exercise_cells.check(book) == []
+    assert "added cell 11 (sgd/hints)" in capsys.readouterr().err
+    marks = [c['metadata'].get('exercise') for c in json.loads(path.read_text())['cells']]
+    assert marks[8:13] == [f"sgd/{p}" for p in exercise_cells.PARTS]
+
+
 def test_tool_write_syncs_the_texts(tmp_path):
     jupytext = pytest.importorskip('jupytext')
     book = _tiny_book(tmp_path)

@@ -249,6 +249,8 @@ def write_notebook(nb: dict, tasks: list, name: str) -> bool:
             at = max(prev) + 1 if prev else min(where.values())
             cells.insert(at, _new_cell(t, part, want[part]))
             cells[at]['metadata'][KEY] = f'{t.name}/{part}'
+            print(f'{name}: added cell {at} ({t.name}/{part}): no copy of it was recognised; '
+                  f'check that no hand-written one is left', file=sys.stderr)
         where, _ = locate(cells, t)
         order = [where[p] for p in PARTS]
         if order != sorted(order):
