@@ -110,7 +110,7 @@ HUBER_LOSS = Task(
     reference=huber_loss, cases=_huber_cases,
     success='含 |e| = δ 的边界、δ = 0.1 到 3、float64、256 个预测',
     hints=[
-        '先算 `e = y - y_hat` 和 `e.abs()`；|e| ≤ δ 的位置用 ½ e²，其余位置用 δ (|e| − ½ δ)。',
+        '先算 `e = y - y_hat` 和 `e.abs()`；$|e| ≤ δ$ 的位置用 $½e^2$，其余位置用 $δ(|e| − ½δ)$。',
         '`torch.where(条件, 甲, 乙)` 逐元素在两个公式之间选择：'
         '`torch.where(e.abs() <= delta, e ** 2 / 2, delta * (e.abs() - delta / 2))`。',
     ],
@@ -141,7 +141,7 @@ def my_huber_loss(y_hat, y, delta=1.0):
                       '两个分支反了：|e| ≤ δ（误差小）时用二次的 ½ e²，误差大时才用线性的 δ (|e| − ½ δ)。',
                       wrong=_piecewise(lambda e, d: d * (e.abs() - d / 2), lambda e, d: e ** 2 / 2)),
         Misconception('no_half_quadratic',
-                      '二次分支少了 ½:|e| ≤ δ 时应是 ½ e²。',
+                      '二次分支少了 ½：|e| ≤ δ 时应是 ½ e²。',
                       wrong=_piecewise(lambda e, d: e ** 2, lambda e, d: d * (e.abs() - d / 2))),
         Misconception('ignores_delta',
                       '结果与 δ = 1 时的 Huber 损失一样：函数没有用到参数 delta（是不是把 1 写死了？）。',
@@ -159,11 +159,11 @@ HUBER_GRAD = Task(
         '**动手练习（第 03 章）：Huber 损失的梯度。** 写一个函数 `my_huber_grad(y_hat, y, delta=1.0)`，'
         '逐元素返回 Huber 损失对预测值的导数 $\\partial l / \\partial \\hat{y}$：'
         '$|e| \\le \\delta$ 时是 $\\hat{y} - y$，否则是 $\\delta\\,\\mathrm{sign}(\\hat{y} - y)$'
-        '($e = y - \\hat{y}$)。返回与输入形状相同的张量。'),
+        '（$e = y - \\hat{y}$）。返回与输入形状相同的张量。'),
     reference=huber_grad, cases=_huber_cases,
     success='含 |e| = δ 的边界、δ = 0.1 到 3、float64、256 个预测',
     hints=[
-        '对 ŷ 求导：½ (y − ŷ)² 的导数是 ŷ − y；δ (|y − ŷ| − ½ δ) 的导数是 δ·sign(ŷ − y)。',
+        '对 ŷ 求导：$½(y − ŷ)^2$ 的导数是 $ŷ − y$；$δ(|y − ŷ| − ½δ)$ 的导数是 $δ·\\mathrm{sign}(ŷ − y)$。',
         '两段合起来，正好是把 ŷ − y 截断到 [−δ, δ]：`torch.clamp(y_hat - y, -delta, delta)`；'
         '也可以用 `torch.where` 分两段写。',
     ],

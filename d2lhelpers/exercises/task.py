@@ -154,7 +154,7 @@ class Task:
 
     def describe_inputs(self, case: Case) -> str:
         args = case.fresh()
-        return '，  '.join(f'{p} = {fmt(a)}' for p, a in zip(self.params, args))
+        return '；'.join(f'{p} = {fmt(a)}' for p, a in zip(self.params, args))
 
     def describe_value(self, value) -> str:
         return fmt(value)
