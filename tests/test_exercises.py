@@ -433,6 +433,26 @@ def test_a_function_replaced_before_the_check_does_not_change_the_expectations()
     assert fresh.diagnose(lambda O: torch.softmax(O, dim=1)).passed
 
 
+def test_a_re_bound_method_is_not_a_replacement():
+    """ipykernel binds builtins.input anew before every cell: not the learner's doing."""
+    import builtins
+
+    class Kernel:
+        def raw_input(self, prompt=''):
+            return ''
+
+    kernel, before = Kernel(), builtins.input
+    try:
+        builtins.input = kernel.raw_input
+        snap = sandbox.snapshot()
+        builtins.input = kernel.raw_input                    # a new method object, equal
+        assert sandbox._changes(snap) == []
+        builtins.input = lambda prompt='': ''
+        assert [c[1] for c in sandbox._changes(snap)] == ['builtins.input']
+    finally:
+        builtins.input = before
+
+
 def test_global_state_is_restored_and_named():                          # issue 18
     def my_softmax(O):
         torch.manual_seed(0)

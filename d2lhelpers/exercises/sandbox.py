@@ -107,7 +107,8 @@ def _changes(before: Snapshot, added: bool = True) -> list[tuple[object, str, st
         if len(now) == len(values) and all(map(operator.is_, values, now.values())):
             continue                      # the usual case, decided at C speed
         for key, value in old.items():
-            if now.get(key, _MISSING) is not value:
+            current = now.get(key, _MISSING)
+            if current is not value and not _same_method(current, value):
                 out.append((space, f'{name}.{key}', key, value))
         if added:
             for key in now.keys() - old.keys():
@@ -117,6 +118,12 @@ def _changes(before: Snapshot, added: bool = True) -> list[tuple[object, str, st
 
 
 _MISSING = object()
+
+
+def _same_method(a, b) -> bool:
+    """Two bound methods of the same function and object (ipykernel re-binds
+    ``builtins.input`` before every cell: a new method object, the same method)."""
+    return isinstance(a, types.MethodType) and isinstance(b, types.MethodType) and a == b
 
 
 def _put_back(changes) -> None:
