@@ -453,6 +453,13 @@ def test_a_re_bound_method_is_not_a_replacement():
         builtins.input = before
 
 
+def test_data_the_package_rebinds_is_not_a_replaced_function(monkeypatch):
+    snap = sandbox.snapshot()
+    monkeypatch.setattr(d2lhelpers.data, '_a_cache_for_this_test', {}, raising=False)
+    monkeypatch.setattr(torch, 'pi', 3.0)
+    assert sandbox._changes(snap) == []
+
+
 def test_global_state_is_restored_and_named():                          # issue 18
     def my_softmax(O):
         torch.manual_seed(0)

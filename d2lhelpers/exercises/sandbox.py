@@ -99,8 +99,9 @@ def snapshot() -> Snapshot:
 
 
 def _changes(before: Snapshot, added: bool = True) -> list[tuple[object, str, str, object]]:
-    """(namespace, qualified name, attribute, old value or _MISSING) for every attribute that
-    was replaced, deleted, or (when ``added``: a new attribute that is not a module) added."""
+    """(namespace, qualified name, attribute, old value or _MISSING) for every function (or
+    class, or other callable) that was replaced, deleted, or (when ``added``) added. Data
+    (a module's cache, a constant) is not watched: the package's own code may rebind it."""
     out = []
     for name, (space, old, values) in before.items():
         now = vars(space)
@@ -108,13 +109,18 @@ def _changes(before: Snapshot, added: bool = True) -> list[tuple[object, str, st
             continue                      # the usual case, decided at C speed
         for key, value in old.items():
             current = now.get(key, _MISSING)
-            if current is not value and not _same_method(current, value):
+            if current is not value and not _same_method(current, value) \
+                    and (_is_function(value) or _is_function(current)):
                 out.append((space, f'{name}.{key}', key, value))
         if added:
             for key in now.keys() - old.keys():
-                if not isinstance(now[key], types.ModuleType):
+                if _is_function(now[key]):
                     out.append((space, f'{name}.{key}', key, _MISSING))
     return out
+
+
+def _is_function(value) -> bool:
+    return value is not _MISSING and callable(value) and not isinstance(value, types.ModuleType)
 
 
 _MISSING = object()
