@@ -187,20 +187,20 @@ STABLE_SOFTMAX = Task(
     success='含 ±1000 的 logits、整行 −1000、float64、256×10、12 个类别',
     hints=[
         '对每一行减去同一个常数，softmax 的结果不变；选这一行的最大值，exp 的参数就都 ≤ 0，不会溢出。',
-        '`c = O.max(dim=1, keepdim=True).values` 是每行的最大值，形状 [n, 1]；'
-        '然后对 `O - c` 做普通的 softmax。',
+        '`m = O.max(dim=1, keepdim=True).values` 是每行的最大值 $m$，形状 [n, 1]；'
+        '然后对 `O - m` 做普通的 softmax。',
     ],
     solution='''
 def my_stable_softmax(O):
-    c = O.max(dim=1, keepdim=True).values        # 每行的最大 logit，形状 [n, 1]
-    O_exp = torch.exp(O - c)                     # 每项 ≤ exp(0) = 1，不会溢出
+    m = O.max(dim=1, keepdim=True).values        # 每行的最大 logit，形状 [n, 1]
+    O_exp = torch.exp(O - m)                     # 每项 ≤ exp(0) = 1，不会溢出
     return O_exp / O_exp.sum(dim=1, keepdim=True)
 ''',
     misconceptions=[
         Misconception('no_max_shift',
                       '没有减去每行的最大值：exp(1000) 在 float32 里溢出成 inf，inf / inf = nan；'
                       '整行都很小时 exp 全部下溢成 0，0 / 0 也是 nan。'
-                      '先减去 c = O.max(dim=1, keepdim=True).values，结果不变。',
+                      '先减去 m = O.max(dim=1, keepdim=True).values，结果不变。',
                       wrong=lambda O: torch.exp(O) / torch.exp(O).sum(dim=1, keepdim=True)),
         Misconception('global_max',
                       '减去的是整个矩阵的最大值 O.max()，而不是每一行自己的最大值：'
@@ -217,7 +217,7 @@ def my_stable_softmax(O):
                       '这样 exp 的参数都 ≤ 0。',
                       wrong=lambda O: softmax_naive(O - O.mean(dim=1, keepdim=True))),
         Misconception('add_max',
-                      '符号反了：要减去每行的最大值（O - c），而不是加上。',
+                      '符号反了：要减去每行的最大值（O - m），而不是加上。',
                       wrong=lambda O: softmax_naive(O + O.max(dim=1, keepdim=True).values)),
         Misconception('max_no_keepdim',
                       'O.max(dim=1).values 的形状是 [n]，和 [n, q] 相减时会对齐最后一维，'
@@ -271,14 +271,14 @@ LOG_SUM_EXP = Task(
     success='含 ±1000、整行 −1000、q = 1、float64、256×10、12 个类别',
     hints=[
         '恒等式：log Σ exp(o_k) = c + log Σ exp(o_k − c)，对任何常数 c 都成立。',
-        '取 c 为每行的最大值 `O.max(dim=1, keepdim=True).values`：exp 的参数都 ≤ 0 不会溢出，'
+        '取 c 为每行的最大值 m = `O.max(dim=1, keepdim=True).values`：exp 的参数都 ≤ 0 不会溢出，'
         '而且求和里至少有一项是 exp(0) = 1，取 log 也不会得到 −inf。最后把形状 [n, 1] 变回 [n]。',
     ],
     solution='''
 def my_log_sum_exp(O):
-    c = O.max(dim=1, keepdim=True).values          # 每行的最大值，形状 [n, 1]
-    s = torch.exp(O - c).sum(dim=1, keepdim=True)  # 每项 ≤ 1，和在 [1, q] 之间
-    return (c + torch.log(s)).squeeze(1)           # 形状 [n]
+    m = O.max(dim=1, keepdim=True).values          # 每行的最大值，形状 [n, 1]
+    s = torch.exp(O - m).sum(dim=1, keepdim=True)  # 每项 ≤ 1，和在 [1, q] 之间
+    return (m + torch.log(s)).squeeze(1)           # 形状 [n]
 ''',
     misconceptions=[
         Misconception('no_shift',
