@@ -1,26 +1,45 @@
-"""Tests of d2lhelpers.exercises: learner exercises with check / hint / solution (issue 13).
+"""Tests of d2lhelpers.exercises: learner exercises with check / hint / solution (issues 13, 18).
 
-The wrong implementations below are written the way a learner would write them; each must
-fail its check with the hint meant for that misconception.
+Every task list here is derived from ``TASKS``. The expected values are compared with an
+independent oracle written in plain Python (``math`` on lists), not with the reference the
+checker uses. The learner functions are the 150 probes of ``tests/probe_exercises.py``: each
+must get the verdict and hint a careful teacher would give ("clear"). The regression tests of
+issue 18 are marked ``# issue 18`` and fail on the checker as it was before (commit 703b15e).
 """
 from __future__ import annotations
 
+import json
+import math
+import random
+import shutil
+import signal
+import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
+import d2lhelpers
 from d2lhelpers import exercises
-from d2lhelpers.exercises import TASKS, is_unanswered, task
+from d2lhelpers.exercises import TASKS, is_unanswered, sandbox, task
+from d2lhelpers.exercises.compare import close, same_value
+from d2lhelpers.exercises.formatting import fmt
+from tests import probe_exercises as probes
+from tools import exercise_cells
 
-NAMES = ['one_hot', 'softmax', 'stable_softmax', 'l2_loss', 'huber_loss', 'huber_grad',
-         'cross_entropy', 'log_sum_exp', 'accuracy', 'sgd']
-CHAPTERS = {'one_hot': '01', 'softmax': '02', 'stable_softmax': '02', 'l2_loss': '03',
-            'huber_loss': '03', 'huber_grad': '03', 'cross_entropy': '04',
-            'log_sum_exp': '04', 'accuracy': '06', 'sgd': '06'}
+BOOK = Path(__file__).resolve().parent.parent
+NAMES = list(TASKS)
+torch.set_num_threads(1)
+
+
+@pytest.fixture
+def short_limits(monkeypatch):
+    """A per-call limit short enough for a test of an endless loop (a correct call takes
+    milliseconds; the total stays long, so that a busy machine cannot make a check fail)."""
+    monkeypatch.setattr(sandbox, 'CALL_LIMIT', 0.3)
 
 
 def template_function(t):
@@ -30,16 +49,16 @@ def template_function(t):
     return namespace[t.func_name]
 
 
-# ----- API --------------------------------------------------------------------------------
+# ----- the tasks ------------------------------------------------------------------------------
 
-def test_tasks_are_the_ten_named_ones_with_their_chapters():
-    assert list(TASKS) == NAMES
+def test_every_task_is_found_by_its_name():
+    assert NAMES and len(set(NAMES)) == len(NAMES)
     for name, t in TASKS.items():
         assert task(name) is t and t.name == name
-        assert t.chapter == CHAPTERS[name]
-        assert f'第 {t.chapter} 章' in t.statement
         assert t.func_name == f'my_{name}'
-        assert callable(t.check) and callable(t.hint) and callable(t.solution)
+        assert f'第 {t.chapter} 章' in t.statement
+        assert len(t.hints) >= 2
+        assert sorted(BOOK.glob(f'chapters/{t.chapter}_*.ipynb')), t.chapter
 
 
 def test_unknown_task_name_lists_the_names():
@@ -51,17 +70,90 @@ def test_unknown_task_name_lists_the_names():
         task(3)
 
 
-# ----- references and teaching solutions pass -----------------------------------------------
+# ----- the expected values, against an independent oracle ----------------------------------------
+
+def _rows(t):
+    return t.tolist()
+
+
+def _softmax(row):
+    m = max(row)
+    e = [math.exp(v - m) for v in row]
+    return [v / sum(e) for v in e]
+
+
+def _nested(f, *xs):
+    if isinstance(xs[0], list):
+        return [_nested(f, *parts) for parts in zip(*xs)]
+    return f(*xs)
+
+
+def _huber(yh, y, d):
+    e = abs(y - yh)
+    return e * e / 2 if e <= d else d * (e - d / 2)
+
+
+def oracle(name: str, args: tuple):
+    """The expected value of task ``name`` on ``args``, computed with ``math`` on lists."""
+    if name == 'one_hot':
+        y, q = args
+        return [[1.0 if j == c else 0.0 for j in range(q)] for c in y.tolist()]
+    if name in ('softmax', 'stable_softmax'):
+        return [_softmax(r) for r in _rows(args[0])]
+    if name == 'log_sum_exp':
+        return [max(r) + math.log(sum(math.exp(v - max(r)) for v in r)) for r in _rows(args[0])]
+    if name == 'l2_loss':
+        return _nested(lambda a, b: (a - b) ** 2 / 2, _rows(args[0]), _rows(args[1]))
+    if name == 'huber_loss':
+        return _nested(lambda a, b: _huber(a, b, args[2]), _rows(args[0]), _rows(args[1]))
+    if name == 'huber_grad':
+        d = args[2]
+        return _nested(lambda a, b: min(max(a - b, -d), d), _rows(args[0]), _rows(args[1]))
+    if name == 'cross_entropy':
+        P, y = _rows(args[0]), args[1].tolist()
+        return [-math.log(P[i][c]) for i, c in enumerate(y)]
+    if name == 'accuracy':
+        rows, y = _rows(args[0]), args[1].tolist()
+        return float(sum(r.index(max(r)) == c for r, c in zip(rows, y)))   # first maximum
+    if name == 'sgd':
+        params, lr, bs = args
+        return [_nested(lambda p, g: p - lr * g / bs, _rows(p.detach()), _rows(p.grad))
+                for p in params]
+    raise KeyError(name)
+
+
+def _flat(x):
+    if isinstance(x, list):
+        return [v for part in x for v in _flat(part)]
+    return [x]
+
+
+def _close_lists(a, b, rel=2e-5, abs_=1e-6):
+    a, b = _flat(a), _flat(b)
+    return len(a) == len(b) and all(math.isclose(u, v, rel_tol=rel, abs_tol=abs_) for u, v in zip(a, b))
+
 
 @pytest.mark.parametrize('name', NAMES)
-def test_reference_and_teaching_solution_pass(name, capsys):
+def test_expected_values_agree_with_an_independent_oracle(name):
     t = task(name)
-    assert t.check(t.reference) is True
-    solution = t.solution_function()
-    assert t.check(solution) is True
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 2 and all(line.startswith('✅ 正确!') for line in lines)
-    assert f'{t.func_name} 通过了全部 {len(t.cases)} 个用例' in lines[1]
+    for case, want in zip(t.cases, t.expectations()):
+        expected = oracle(name, case.fresh())
+        got = want.value
+        if name == 'sgd':
+            assert all(got.zeroed) and all(got.trainable), case.label
+            assert _close_lists([v.tolist() for v in got.values], expected), case.label
+        elif name == 'accuracy':
+            assert got == expected, case.label
+        else:
+            assert _close_lists(got.tolist(), expected), case.label
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_teaching_solution_passes(name, capsys):
+    t = task(name)
+    assert t.check(t.solution_function()) is True
+    out = capsys.readouterr().out
+    assert out == f'✅ 正确！{t.func_name} 通过了全部 {len(t.cases)} 个用例（{t.success}）。\n'
 
 
 @pytest.mark.parametrize('name', NAMES)
@@ -69,48 +161,42 @@ def test_solution_prints_the_source_that_is_checked(name, capsys):
     t = task(name)
     t.solution()
     out = capsys.readouterr().out
-    assert out == f'# 参考答案(第 {t.chapter} 章)\n{t.solution_source}'
+    assert out == f'# 参考答案（第 {t.chapter} 章）\n{t.solution_source}'
     assert f'def {t.func_name}(' in out
     assert 'd2lhelpers' not in out            # the learner sees plain torch code
 
 
-def sgd_with_add(params, lr, batch_size):
-    with torch.no_grad():
-        for p in params:
-            p.add_(p.grad, alpha=-lr / batch_size)
-            p.grad.zero_()
+# ----- the probes: right verdict, right hint, nothing left changed ------------------------------
+
+@pytest.mark.parametrize('p', probes.P, ids=[f'{p.task}-{p.name}' for p in probes.P])
+def test_probe_is_judged_clearly(p, monkeypatch):
+    if 'loop' in p.name or 'slow' in p.name:
+        monkeypatch.setattr(sandbox, 'CALL_LIMIT', 0.3)
+    label, detail = probes.classify(p)
+    assert label == 'clear', detail
 
 
-ALTERNATIVES = {
-    'one_hot': [lambda y, q: F.one_hot(y, q).float(),
-                lambda y, q: (y[:, None] == torch.arange(q)).double()],
-    'softmax': [lambda O: torch.softmax(O, dim=1), lambda O: torch.softmax(O, dim=-1)],
-    'stable_softmax': [lambda O: torch.softmax(O, dim=1),
-                       lambda O: torch.exp(O - torch.logsumexp(O, dim=1, keepdim=True))],
-    'l2_loss': [lambda y_hat, y: 0.5 * (y - y_hat) ** 2,
-                lambda y_hat, y: F.mse_loss(y_hat, y, reduction='none') / 2],
-    'huber_loss': [lambda y_hat, y, delta: F.huber_loss(y_hat, y, reduction='none', delta=delta)],
-    'huber_grad': [lambda y_hat, y, delta: torch.clamp(y_hat - y, -delta, delta)],
-    'cross_entropy': [lambda y_hat, y: F.nll_loss(torch.log(y_hat), y, reduction='none'),
-                      lambda y_hat, y: -torch.log(y_hat.gather(1, y[:, None])).squeeze(1)],
-    'log_sum_exp': [lambda O: torch.logsumexp(O, dim=1)],
-    'accuracy': [lambda y_hat, y: (y_hat.argmax(dim=1) == y).sum(),          # 0-d tensor
-                 lambda y_hat, y: int((y_hat.argmax(dim=-1) == y).sum())],
-    'sgd': [sgd_with_add,
-            lambda params, lr, batch_size: [
-                (p.data.sub_(lr * p.grad / batch_size), setattr(p, 'grad', None))
-                for p in params]],
-}
+def test_probes_cover_every_task_both_ways():
+    for name in NAMES:
+        verdicts = {p.verdict for p in probes.P if p.task == name}
+        assert verdicts == {'pass', 'fail'}, name
 
 
-@pytest.mark.parametrize('name,index', [(n, i) for n, fs in ALTERNATIVES.items()
-                                        for i in range(len(fs))])
-def test_other_correct_implementations_pass(name, index, capsys):
-    """The check compares results, not code: any correct implementation passes."""
-    assert task(name).check(ALTERNATIVES[name][index]) is True
+@pytest.mark.parametrize('name', NAMES)
+def test_every_listed_misconception_is_recognised(name):
+    """Internal consistency: each known wrong implementation gets its own hint."""
+    t = task(name)
+    wrongs = [m for m in t.misconceptions if m.wrong is not None]
+    assert wrongs
+    t.diagnose(t.reference)                                  # caches filled
+    for m in wrongs:
+        start = time.perf_counter()
+        report = t.diagnose(m.wrong)
+        assert time.perf_counter() - start < 3.0             # at once (~0.1 s; busy machines)
+        assert not report.passed and report.hint_key == m.key, (m.key, report.message)
 
 
-# ----- before the learner writes anything ------------------------------------------------------
+# ----- before the learner writes anything ---------------------------------------------------------
 
 @pytest.mark.parametrize('name', NAMES)
 def test_untouched_template_prints_one_calm_line(name, capsys):
@@ -120,8 +206,7 @@ def test_untouched_template_prints_one_calm_line(name, capsys):
     assert t.check(fn) is False
     assert t.check(fn) is False                            # the same text on every run
     out = capsys.readouterr().out
-    line = f'还没有作答:在上面的单元格里写好 {t.func_name},再运行本单元格。\n'
-    assert out == line * 2
+    assert out == f'还没有作答：在上面的单元格里写好 {t.func_name}，再运行本单元格。\n' * 2
     assert t.template.startswith(f'def {t.func_name}({", ".join(t.params)}):\n')
     assert t.template.rstrip().endswith('...')
 
@@ -135,7 +220,11 @@ def _docstring_only(O):
 
 
 def _not_implemented(O):
-    raise NotImplementedError
+    raise NotImplementedError('还没写')
+
+
+def _explicit_return_none(O):
+    return None
 
 
 @pytest.mark.parametrize('fn', [_pass_body, _docstring_only, _not_implemented])
@@ -144,23 +233,34 @@ def test_other_empty_bodies_count_as_not_answered(fn):
     assert task('softmax').diagnose(fn).kind == 'unanswered'
 
 
+def test_explicit_return_none_is_an_answer():                         # issue 18
+    assert not is_unanswered(_explicit_return_none)
+    report = task('softmax').diagnose(_explicit_return_none)
+    assert report.kind == 'none' and '返回了 None' in report.message
+
+
+def test_without_source_the_bytecode_decides():
+    namespace: dict = {}
+    exec('def f(O):\n    ...\n', namespace)           # no file: inspect cannot read it
+    assert is_unanswered(namespace['f'])
+    assert not is_unanswered(lambda O: None)
+
+
 def test_forgotten_return_is_not_the_same_as_not_answered():
     def my_softmax(O):
         O_exp = torch.exp(O)
         O_exp / O_exp.sum(dim=1, keepdim=True)
 
-    assert not is_unanswered(my_softmax)
     report = task('softmax').diagnose(my_softmax)
     assert report.kind == 'none'
-    assert report.message.startswith('❌ my_softmax 返回了 None,是不是忘了 return?')
+    assert report.message.startswith('❌ my_softmax 返回了 None：是不是忘了 return')
 
 
-# ----- one readable sentence for broken functions ---------------------------------------------
+# ----- one readable sentence for broken functions ---------------------------------------------------
 
 def test_non_function_gets_one_sentence(capsys):
     assert task('softmax').check(42) is False
-    out = capsys.readouterr().out
-    assert out == 'check 需要一个函数(例如 check(my_softmax)),却收到了 int。\n'
+    assert capsys.readouterr().out == 'check 需要一个函数（例如 check(my_softmax)），却收到了 int。\n'
     report = task('softmax').diagnose(torch.ones(2, 3))     # check(my_softmax(O))
     assert report.kind == 'not_function' and '不要加括号' in report.message
     assert report.message.count('\n') == 0
@@ -173,46 +273,16 @@ def test_function_that_raises_gets_the_exception_in_one_sentence():
     report = task('log_sum_exp').diagnose(my_log_sum_exp)
     first = report.message.splitlines()[0]
     assert report.kind == 'raised'
-    assert first == '❌ 调用 my_log_sum_exp 时抛出了 ValueError:something went wrong。'
+    assert first == '❌ 调用 my_log_sum_exp 时抛出了 ValueError：something went wrong。'
     assert 'Traceback' not in report.message and 'second line' not in report.message
-    assert '输入:O = [[1, 2, 3], [0, 0, 0]]' in report.message
-
-
-def test_torch_error_deep_inside_is_one_sentence():
-    def my_cross_entropy(y_hat, y):
-        return -torch.log(torch.matmul(y_hat, y))      # shapes do not fit
-
-    report = task('cross_entropy').diagnose(my_cross_entropy)
-    assert report.kind == 'raised'
-    assert report.message.splitlines()[0].startswith('❌ 调用 my_cross_entropy 时抛出了 RuntimeError:')
-    assert 'File "' not in report.message
+    assert '输入：O = [[1, 2, 3], [0, 0, 0]]' in report.message
 
 
 def test_wrong_shape_gets_one_sentence_with_both_shapes():
-    def my_softmax(O):
-        return torch.exp(O)[:, :1]
-
-    report = task('softmax').diagnose(my_softmax)
+    report = task('softmax').diagnose(lambda O: torch.exp(O)[:, :1])
     assert report.kind == 'shape'
     assert report.message.splitlines()[0] == \
-        '❌ my_softmax 应该返回形状 (2, 3) 的张量,却返回了形状 (2, 1)。'
-
-
-def test_wrong_type_gets_one_sentence():
-    def my_softmax(O):
-        E = np.exp(O.numpy())
-        return E / E.sum(axis=1, keepdims=True)
-
-    report = task('softmax').diagnose(my_softmax)
-    assert report.kind == 'type'
-    assert report.message.splitlines()[0].startswith(
-        '❌ my_softmax 应该返回一个 torch.Tensor,却返回了 ndarray')
-
-    def my_accuracy(y_hat, y):
-        return 'three'
-
-    report = task('accuracy').diagnose(my_accuracy)
-    assert report.kind == 'type' and '却返回了 str' in report.message
+        '❌ my_softmax 应该返回形状 (2, 3) 的张量，却返回了形状 (2, 1)。'
 
 
 def test_wrong_signature_gets_one_sentence():
@@ -221,351 +291,34 @@ def test_wrong_signature_gets_one_sentence():
 
     report = task('huber_loss').diagnose(my_huber_loss)
     assert report.kind == 'signature'
-    assert report.message == ('my_huber_loss 应该能这样调用:my_huber_loss(y_hat, y, delta),'
+    assert report.message == ('my_huber_loss 应该能这样调用：my_huber_loss(y_hat, y, delta)，'
                               '但它的参数是 (y_hat, y)。')
 
 
 def test_wrong_dtype_is_named():
-    def my_softmax(O):
-        O = O.float()
-        E = torch.exp(O)
-        return E / E.sum(dim=1, keepdim=True)
-
-    report = task('softmax').diagnose(my_softmax)
+    report = task('softmax').diagnose(lambda O: torch.softmax(O.float(), dim=1))
     assert report.kind == 'dtype'
     assert '输入是 float64' in report.message and '却返回了 float32' in report.message
 
 
-def test_changing_the_input_in_place_is_reported():
-    def my_stable_softmax(O):
-        O -= O.max(dim=1, keepdim=True).values
-        E = torch.exp(O)
-        return E / E.sum(dim=1, keepdim=True)
-
-    report = task('stable_softmax').diagnose(my_stable_softmax)
-    assert report.kind == 'mutated' and '修改了传进来的输入' in report.message
-
-
 def test_failure_report_shows_input_expected_and_got():
-    def my_l2_loss(y_hat, y):
-        return (y_hat - y) ** 2
-
-    lines = task('l2_loss').diagnose(my_l2_loss).message.splitlines()
+    t = task('l2_loss')
+    lines = t.diagnose(lambda y_hat, y: (y_hat - y) ** 2).message.splitlines()
+    # inputs [2.5, 0, 2, 8] and [3, -0.5, 2, 7]: ½ e² = 0.125, 0.125, 0, 0.5 (by hand)
     assert lines == [
         '❌ my_l2_loss 的结果与期望值不同。',
-        '   用例 1/7:4 个预测值',
-        '   输入:y_hat = [2.5, 0, 2, 8](形状 (4,)),  y = [3, -0.5, 2, 7](形状 (4,))',
-        '   期望:[0.125, 0.125, 0, 0.5](形状 (4,))',
-        '   得到:[0.25, 0.25, 0, 1](形状 (4,))',
-        '💡 结果正好是期望值的 2 倍:忘了 ½。本书的 L2 损失是 ½ e²,这样它的梯度正好是 ŷ − y。',
+        f'   用例 1/{len(t.cases)}：4 个预测值',
+        '   输入：y_hat = [2.5, 0, 2, 8]（形状 (4,)）；y = [3, -0.5, 2, 7]（形状 (4,)）',
+        '   期望：[0.125, 0.125, 0, 0.5]（形状 (4,)）',
+        '   得到：[0.25, 0.25, 0, 1]（形状 (4,)）',
+        '💡 结果正好是期望值的 2 倍：忘了 ½。本书的 L2 损失是 ½ e²，这样它的梯度正好是 ŷ − y。',
     ]
 
 
-# ----- misconceptions, written as a learner would ------------------------------------------------
-
-def one_hot_int(y, q):
-    return F.one_hot(y, num_classes=q)
-
-
-def one_hot_no_q(y, q):
-    Y = torch.zeros(len(y), int(y.max()) + 1)
-    Y[range(len(y)), y] = 1
-    return Y
-
-
-def one_hot_transposed(y, q):
-    Y = torch.zeros(q, len(y))
-    Y[y, range(len(y))] = 1
-    return Y
-
-
-def softmax_dim0(O):
-    O_exp = torch.exp(O)
-    return O_exp / O_exp.sum(0, keepdim=True)
-
-
-def softmax_no_keepdim(O):
-    O_exp = torch.exp(O)
-    return O_exp / O_exp.sum(1)
-
-
-def softmax_no_exp(O):
-    return O / O.sum(dim=1, keepdim=True)
-
-
-def stable_softmax_no_shift(O):
-    O_exp = torch.exp(O)
-    partition = O_exp.sum(dim=1, keepdim=True)
-    return O_exp / partition
-
-
-def stable_softmax_global_max(O):
-    O_exp = torch.exp(O - O.max())
-    return O_exp / O_exp.sum(dim=1, keepdim=True)
-
-
-def stable_softmax_namedtuple(O):
-    O_exp = torch.exp(O - O.max(dim=1, keepdim=True))
-    return O_exp / O_exp.sum(dim=1, keepdim=True)
-
-
-def stable_softmax_max_no_keepdim(O):
-    O_exp = torch.exp(O - O.max(dim=1).values)
-    return O_exp / O_exp.sum(dim=1, keepdim=True)
-
-
-def stable_softmax_dim0(O):
-    O = O - O.max(dim=1, keepdim=True).values
-    return torch.exp(O) / torch.exp(O).sum(dim=0, keepdim=True)
-
-
-def l2_no_half(y_hat, y):
-    return (y_hat - y) ** 2
-
-
-def l2_mean(y_hat, y):
-    return ((y_hat - y) ** 2 / 2).mean()
-
-
-def huber_no_half_delta(y_hat, y, delta=1.0):
-    e = y - y_hat
-    return torch.where(e.abs() <= delta, 0.5 * e ** 2, delta * e.abs())
-
-
-def huber_smooth_l1(y_hat, y, delta=1.0):
-    e = (y - y_hat).abs()
-    return torch.where(e < delta, 0.5 * e ** 2 / delta, e - 0.5 * delta)
-
-
-def huber_delta_in_quadratic(y_hat, y, delta=1.0):
-    e = (y - y_hat).abs()
-    return torch.where(e <= delta, delta * e ** 2 / 2, e - delta / 2)
-
-
-def huber_linear_without_delta(y_hat, y, delta=1.0):
-    e = (y - y_hat).abs()
-    return torch.where(e <= delta, e ** 2 / 2, e - delta / 2)
-
-
-def huber_swapped(y_hat, y, delta=1.0):
-    e = (y - y_hat).abs()
-    return torch.where(e > delta, e ** 2 / 2, delta * (e - delta / 2))
-
-
-def huber_delta_fixed(y_hat, y, delta=1.0):
-    e = (y - y_hat).abs()
-    return torch.where(e <= 1, e ** 2 / 2, e - 0.5)
-
-
-def huber_grad_flipped(y_hat, y, delta=1.0):
-    return torch.clamp(y - y_hat, -delta, delta)
-
-
-def huber_grad_no_sign(y_hat, y, delta=1.0):
-    d = y_hat - y
-    return torch.where(d.abs() <= delta, d, torch.full_like(d, delta))
-
-
-def huber_grad_sign_only(y_hat, y, delta=1.0):
-    d = y_hat - y
-    return torch.where(d.abs() <= delta, d, torch.sign(d))
-
-
-def huber_grad_no_clip(y_hat, y, delta=1.0):
-    return y_hat - y
-
-
-def ce_column(y_hat, y):
-    return -torch.log(y_hat[:, y])
-
-
-def ce_row_sum(y_hat, y):
-    return -torch.log(y_hat.sum(dim=1))
-
-
-def ce_no_minus(y_hat, y):
-    return torch.log(y_hat[range(len(y)), y])
-
-
-def ce_mean(y_hat, y):
-    return -torch.log(y_hat[range(len(y)), y]).mean()
-
-
-def ce_one_hot(y_hat, y):
-    Y = torch.zeros_like(y_hat)
-    Y[range(len(y)), y] = 1
-    return -(Y * torch.log(y_hat)).sum(dim=1)
-
-
-def ce_log10(y_hat, y):
-    return -torch.log10(y_hat[range(len(y)), y])
-
-
-def lse_no_shift(O):
-    return torch.log(torch.exp(O).sum(dim=1))
-
-
-def lse_not_added_back(O):
-    c = O.max(dim=1, keepdim=True).values
-    return torch.log(torch.exp(O - c).sum(dim=1))
-
-
-def lse_global_max(O):
-    c = O.max()
-    return c + torch.log(torch.exp(O - c).sum(dim=1))
-
-
-def lse_keepdim(O):
-    c = O.max(dim=1, keepdim=True).values
-    return c + torch.log(torch.exp(O - c).sum(dim=1, keepdim=True))
-
-
-def accuracy_batch_axis(y_hat, y):
-    y_pred = y_hat.argmax(axis=0)
-    return float((y_pred.type(y.dtype) == y).sum())
-
-
-def accuracy_fraction(y_hat, y):
-    return float((y_hat.argmax(dim=1) == y).float().mean())
-
-
-def accuracy_no_argmax(y_hat, y):
-    return float((y_hat == y).sum())
-
-
-def sgd_no_batch_size(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param -= lr * param.grad
-            param.grad.zero_()
-
-
-def sgd_no_zero(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param -= lr * param.grad / batch_size
-
-
-def sgd_no_no_grad(params, lr, batch_size):
-    for param in params:
-        param -= lr * param.grad / batch_size
-        param.grad.zero_()
-
-
-def sgd_rebind(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param = param - lr * param.grad / batch_size
-            param.grad.zero_()
-
-
-def sgd_plus(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param += lr * param.grad / batch_size
-            param.grad.zero_()
-
-
-def sgd_zero_first(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param.grad.zero_()
-            param -= lr * param.grad / batch_size
-
-
-def sgd_return_in_loop(params, lr, batch_size):
-    with torch.no_grad():
-        for param in params:
-            param -= lr * param.grad / batch_size
-            param.grad.zero_()
-            return
-
-
-def accuracy_not_summed(y_hat, y):
-    return y_hat.argmax(dim=1) == y
-
-
-def sgd_two_params(params, lr, batch_size):
-    W, b = params
-    with torch.no_grad():
-        W -= lr * W.grad / batch_size
-        b -= lr * b.grad / batch_size
-        W.grad.zero_()
-        b.grad.zero_()
-
-
-MISCONCEPTIONS = [
-    ('one_hot', one_hot_int, 'int_dtype', '浮点数'),
-    ('one_hot', one_hot_no_q, 'width_from_labels', 'y.max() + 1'),
-    ('one_hot', one_hot_transposed, 'transposed', '行和列反了'),
-    ('softmax', softmax_dim0, 'wrong_dim', 'dim=0'),
-    ('softmax', softmax_no_keepdim, 'no_keepdim', 'keepdim=True'),
-    ('softmax', softmax_no_exp, 'no_exp', '少了指数'),
-    ('stable_softmax', stable_softmax_no_shift, 'no_max_shift', '没有减去每行的最大值'),
-    ('stable_softmax', stable_softmax_global_max, 'global_max', '整个矩阵的最大值'),
-    ('stable_softmax', stable_softmax_namedtuple, 'max_namedtuple', '(values, indices)'),
-    ('stable_softmax', stable_softmax_max_no_keepdim, 'max_no_keepdim', 'keepdim=True'),
-    ('stable_softmax', stable_softmax_dim0, 'wrong_dim', 'dim=0'),
-    ('l2_loss', l2_no_half, 'no_half', '忘了 ½'),
-    ('l2_loss', l2_mean, 'reduced_mean', '.mean()'),
-    ('huber_loss', huber_no_half_delta, 'no_half_delta_term', '少了 −½δ'),
-    ('huber_loss', huber_smooth_l1, 'delta_wrong_branch', 'δ 放错了分支'),
-    ('huber_loss', huber_delta_in_quadratic, 'delta_wrong_branch', 'δ 放错了分支'),
-    ('huber_loss', huber_linear_without_delta, 'linear_missing_delta', '少乘了 δ'),
-    ('huber_loss', huber_swapped, 'branches_swapped', '两个分支反了'),
-    ('huber_loss', huber_delta_fixed, 'ignores_delta', '没有用到参数 delta'),
-    ('huber_grad', huber_grad_flipped, 'sign_flipped', '符号反了'),
-    ('huber_grad', huber_grad_no_sign, 'linear_no_sign', '少了方向'),
-    ('huber_grad', huber_grad_sign_only, 'linear_missing_delta', '少乘了 δ'),
-    ('huber_grad', huber_grad_no_clip, 'no_clip', '没有截断'),
-    ('cross_entropy', ce_column, 'column_index', 'y_hat[:, y]'),
-    ('cross_entropy', ce_row_sum, 'log_row_sum', 'log 1 = 0'),
-    ('cross_entropy', ce_no_minus, 'no_minus', '少了负号'),
-    ('cross_entropy', ce_mean, 'reduced_mean', '形状 [n]'),
-    ('cross_entropy', ce_one_hot, 'one_hot_product', '0 × (−inf) = nan'),
-    ('cross_entropy', ce_log10, 'log_base', '自然对数'),
-    ('log_sum_exp', lse_no_shift, 'no_shift', '没有先减去每行的最大值'),
-    ('log_sum_exp', lse_not_added_back, 'shift_not_added_back', '忘了把它加回来'),
-    ('log_sum_exp', lse_global_max, 'global_max', '整个矩阵的最大值'),
-    ('log_sum_exp', lse_keepdim, 'keepdim_shape', '不是 [n, 1]'),
-    ('accuracy', accuracy_batch_axis, 'argmax_batch_axis', 'y_hat.argmax(dim=1)'),
-    ('accuracy', accuracy_fraction, 'fraction', '返回的是比例'),
-    ('accuracy', accuracy_no_argmax, 'no_argmax', '要先用 y_hat.argmax(dim=1)'),
-    ('accuracy', accuracy_not_summed, 'not_summed', '.sum()'),
-    ('sgd', sgd_two_params, 'fixed_params', 'for param in params'),
-    ('sgd', sgd_no_batch_size, 'no_batch_divide', '忘了除以 batch_size'),
-    ('sgd', sgd_no_zero, 'no_zero_grad', 'param.grad.zero_()'),
-    ('sgd', sgd_no_no_grad, 'no_torch_no_grad', 'with torch.no_grad():'),
-    ('sgd', sgd_rebind, 'rebind', '新张量'),
-    ('sgd', sgd_plus, 'ascent', '梯度上升'),
-    ('sgd', sgd_zero_first, 'zero_before_update', '先清零再更新'),
-    ('sgd', sgd_return_in_loop, 'first_only', '只有第一个参数被更新了'),
-]
-
-
-@pytest.mark.parametrize('name,fn,key,phrase', MISCONCEPTIONS,
-                         ids=[f'{m[0]}-{m[1].__name__}' for m in MISCONCEPTIONS])
-def test_misconception_fails_with_its_hint(name, fn, key, phrase, capsys):
-    t = task(name)
-    assert t.check(fn) is False
-    out = capsys.readouterr().out
-    report = t.diagnose(fn)
-    assert report.hint_key == key, report.message
-    hint_line = out.splitlines()[-1]
-    assert hint_line.startswith('💡 ') and phrase in hint_line
-    assert out.startswith('❌ ') and '   期望:' in out and '   输入:' in out
-    assert out == report.message + '\n'
-
-
-@pytest.mark.parametrize('name', NAMES)
-def test_every_listed_misconception_is_recognised(name):
-    """Internal consistency: each known wrong implementation gets its own hint."""
-    t = task(name)
-    wrongs = [m for m in t.misconceptions if m.wrong is not None]
-    assert wrongs
-    for m in wrongs:
-        report = t.diagnose(m.wrong)
-        assert not report.passed and report.hint_key == m.key, (m.key, report.message)
+def test_unrecognised_wrong_answer_gets_no_misleading_hint():
+    report = task('l2_loss').diagnose(lambda y_hat, y: (y_hat - y) ** 2 / 3)
+    assert report.kind == 'value' and report.hint_key is None
+    assert '💡' not in report.message
 
 
 def test_overflow_without_a_known_cause_gets_the_generic_overflow_hint():
@@ -574,42 +327,291 @@ def test_overflow_without_a_known_cause_gets_the_generic_overflow_hint():
 
     report = task('stable_softmax').diagnose(my_stable_softmax)
     assert report.kind == 'nonfinite' and report.hint_key == 'overflow'
-    assert '得到:[[inf, 0]]' in report.message
+    assert '得到：[[inf, 0]]' in report.message
 
 
-@pytest.mark.parametrize('name', ['huber_loss', 'huber_grad'])
-def test_python_if_on_a_tensor_gets_the_torch_where_hint(name):
-    def my_huber(y_hat, y, delta=1.0):
-        e = y - y_hat
-        if e.abs() <= delta:
-            return e ** 2 / 2
-        return delta * (e.abs() - delta / 2)
+# ----- issue 18: what the checker must not be fooled by ---------------------------------------------
 
-    report = task(name).diagnose(my_huber)
-    assert report.kind == 'raised' and report.hint_key == 'python_if'
-    assert 'torch.where' in report.message.splitlines()[-1]
+def _sgd_rebinding_slots(params, lr, batch_size):
+    for i, p in enumerate(params):
+        params[i] = (p - lr * p.grad / batch_size).detach().requires_grad_()
 
 
-def test_cross_entropy_by_gather_without_squeeze():
-    def my_cross_entropy(y_hat, y):
-        return -torch.log(y_hat.gather(1, y.reshape(-1, 1)))
-
-    report = task('cross_entropy').diagnose(my_cross_entropy)
-    assert report.kind == 'shape' and report.hint_key == 'keepdim_shape'
-    assert report.message.splitlines()[0] == \
-        '❌ my_cross_entropy 应该返回形状 (2,) 的张量,却返回了形状 (2, 1)。'
-
-
-def test_unrecognised_wrong_answer_gets_no_misleading_hint():
-    def my_l2_loss(y_hat, y):
-        return (y_hat - y) ** 2 / 3
-
-    report = task('l2_loss').diagnose(my_l2_loss)
-    assert report.kind == 'value' and report.hint_key is None
-    assert '💡' not in report.message
+def test_sgd_is_judged_by_the_tensors_training_holds():                # issue 18
+    report = task('sgd').diagnose(_sgd_rebinding_slots)
+    assert report.kind == 'rebound' and report.hint_key == 'rebind_slots'
+    # with it, a real training step leaves W as it was
+    W = torch.zeros(3, 2, requires_grad=True)
+    (W.sum() * 2).backward()
+    _sgd_rebinding_slots([W], 0.1, 1)
+    assert bool((W == 0).all())
 
 
-# ----- hints ----------------------------------------------------------------------------------
+def test_sgd_that_empties_the_list_after_updating_passes():            # issue 18
+    def my_sgd(params, lr, batch_size):
+        d2lhelpers.sgd(params, lr, batch_size)
+        params.clear()
+
+    assert task('sgd').diagnose(my_sgd).passed
+
+
+def test_sgd_that_leaves_parameters_without_gradients_fails():         # issue 18
+    def my_sgd(params, lr, batch_size):
+        d2lhelpers.sgd(params, lr, batch_size)
+        for p in params:
+            p.requires_grad_(False)
+
+    assert task('sgd').diagnose(my_sgd).kind == 'requires_grad'
+
+
+@pytest.mark.parametrize('value', [True, False])
+def test_accuracy_returning_a_python_bool_is_judged_not_crashed(value):  # issue 18
+    report = task('accuracy').diagnose(lambda y_hat, y: value)
+    assert report.kind == 'type' and '却返回了 bool' in report.message
+
+
+def test_accuracy_cases_hold_ties_and_counting_ties_fails():           # issue 18
+    t = task('accuracy')
+    tied = [c for c in t.cases
+            if any(r.count(max(r)) > 1 for r in c.fresh()[0].tolist())]
+    assert len(tied) >= 2
+
+    def my_accuracy(y_hat, y):
+        best = y_hat.max(dim=1, keepdim=True).values
+        return float((y_hat == best)[range(len(y)), y].sum())
+
+    report = t.diagnose(my_accuracy)
+    assert report.hint_key == 'ties_counted'
+
+
+def test_argmin_in_accuracy_is_told_argmin():                            # issue 18
+    report = task('accuracy').diagnose(lambda y_hat, y: float((y_hat.argmin(1) == y).sum()))
+    assert report.hint_key == 'argmin' and 'argmax' in report.message.splitlines()[-1]
+
+
+def test_subtracting_the_row_mean_is_not_told_row_minimum():            # issue 18
+    def my_stable_softmax(O):
+        E = torch.exp(O - O.mean(dim=1, keepdim=True))
+        return E / E.sum(dim=1, keepdim=True)
+
+    report = task('stable_softmax').diagnose(my_stable_softmax)
+    assert report.hint_key == 'subtract_mean' and '平均值' in report.message
+
+
+def test_patching_torch_exp_does_not_pass_and_is_undone():               # issue 18
+    exp, softmax = torch.exp, d2lhelpers.softmax
+
+    def my_softmax(O):
+        torch.exp = lambda x: torch.ones_like(x)
+        d2lhelpers.softmax = lambda X, dim=1: torch.ones_like(X) / X.shape[1]
+        E = torch.exp(O)
+        return E / E.sum(dim=1, keepdim=True)
+
+    report = task('softmax').diagnose(my_softmax)
+    assert report.kind == 'patched' and 'torch.exp' in report.message
+    assert 'd2lhelpers.softmax' in report.message
+    assert torch.exp is exp and d2lhelpers.softmax is softmax
+    assert torch.allclose(d2lhelpers.softmax(torch.tensor([[0.0, math.log(3)]])),
+                          torch.tensor([[0.25, 0.75]]))
+
+
+def test_a_function_replaced_before_the_check_does_not_change_the_expectations():  # issue 18
+    softmax = task('softmax')
+    fresh = exercises.Task(name='demo', chapter='02', func_name='my_softmax', params=('O',),
+                           statement='第 02 章', reference=softmax.reference,
+                           cases=softmax._make_cases, solution='def my_softmax(O): ...',
+                           hints=['一', '二'])
+    exp = torch.exp
+    try:
+        torch.exp = lambda x: torch.ones_like(x)            # a learner's cell, before the check
+        report = fresh.diagnose(lambda O: torch.ones_like(O) / O.shape[1])
+        assert not report.passed
+        assert '⚠️' in report.message and 'torch.exp' in report.message
+        assert torch.exp is not exp                          # theirs to keep
+    finally:
+        torch.exp = exp
+    assert fresh.diagnose(lambda O: torch.softmax(O, dim=1)).passed
+
+
+def test_a_re_bound_method_is_not_a_replacement():
+    """ipykernel binds builtins.input anew before every cell: not the learner's doing."""
+    import builtins
+
+    class Kernel:
+        def raw_input(self, prompt=''):
+            return ''
+
+    kernel, before = Kernel(), builtins.input
+    try:
+        builtins.input = kernel.raw_input
+        snap = sandbox.snapshot()
+        builtins.input = kernel.raw_input                    # a new method object, equal
+        assert sandbox._changes(snap) == []
+        builtins.input = lambda prompt='': ''
+        assert [c[1] for c in sandbox._changes(snap)] == ['builtins.input']
+    finally:
+        builtins.input = before
+
+
+def test_data_the_package_rebinds_is_not_a_replaced_function(monkeypatch):
+    snap = sandbox.snapshot()
+    monkeypatch.setattr(d2lhelpers.data, '_a_cache_for_this_test', {}, raising=False)
+    monkeypatch.setattr(torch, 'pi', 3.0)
+    assert sandbox._changes(snap) == []
+
+
+def test_global_state_is_restored_and_named():                          # issue 18
+    def my_softmax(O):
+        torch.manual_seed(0)
+        random.seed(0)
+        np.random.seed(0)
+        torch.rand(5)
+        torch.set_default_dtype(torch.float64)
+        torch.set_grad_enabled(False)
+        return torch.softmax(O, dim=1)
+
+    torch.manual_seed(1234)
+    random.seed(1234)
+    np.random.seed(1234)
+    expected = (torch.rand(3), random.random(), np.random.rand())
+    torch.manual_seed(1234)
+    random.seed(1234)
+    np.random.seed(1234)
+    report = task('softmax').diagnose(my_softmax)
+    assert (torch.rand(3).tolist(), random.random(), np.random.rand()) == \
+        (expected[0].tolist(), expected[1], expected[2])
+    assert torch.get_default_dtype() == torch.float32 and torch.is_grad_enabled()
+    assert report.passed
+    assert 'torch.set_default_dtype' in report.message and 'torch.set_grad_enabled' in report.message
+
+
+def _loop_forever(O):
+    while True:
+        pass
+
+
+def test_an_endless_loop_is_stopped_with_a_message(short_limits):       # issue 18
+    start = time.perf_counter()
+    report = task('softmax').diagnose(_loop_forever)
+    assert time.perf_counter() - start < 10                  # at once, even on a busy machine
+    assert report.kind == 'timeout' and '0.3 秒内没有返回' in report.message
+
+
+def test_a_slow_function_is_stopped_by_the_total_budget(monkeypatch):   # issue 18
+    monkeypatch.setattr(sandbox, 'CALL_LIMIT', 1.0)
+    monkeypatch.setattr(sandbox, 'TOTAL_LIMIT', 0.25)
+
+    def my_softmax(O):
+        time.sleep(0.1)
+        return torch.softmax(O, dim=1)
+
+    report = task('softmax').diagnose(my_softmax)
+    assert report.kind == 'timeout' and '合计' in report.message
+
+
+def test_the_time_limit_works_outside_the_main_thread(short_limits):    # issue 18
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(r=task('sgd').diagnose(
+        lambda params, lr, batch_size: _loop_forever(None))))
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive() and result['r'].kind == 'timeout'
+
+
+def test_an_alarm_set_by_someone_else_survives_a_check(short_limits):
+    signal.setitimer(signal.ITIMER_REAL, 100)
+    try:
+        task('softmax').diagnose(_loop_forever)
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 90 < left <= 100
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def test_printing_is_captured_and_shortened(capsys):                    # issue 18
+    def my_softmax(O):
+        for i in range(1000):
+            print('debug', i)
+        return torch.exp(O)                                  # wrong: not normalised
+
+    assert task('softmax').check(my_softmax) is False
+    out = capsys.readouterr().out
+    assert len(out) < 2000 and 'debug 999' not in out
+    assert '它打印了：debug 0 ⏎ debug 1 ⏎ debug 2 ⏎ debug 3 …' in out
+
+    def my_softmax_ok(O):
+        print('x' * 1_000_000)                               # 1 MB per call
+        return torch.softmax(O, dim=1)
+
+    t = task('softmax')
+    assert t.check(my_softmax_ok) is True
+    out = capsys.readouterr().out
+    assert len(out) < 300 and f'打印了 {len(t.cases) * 1_000_001} 个字符' in out
+
+
+@pytest.mark.parametrize('name', ['one_hot', 'softmax', 'stable_softmax', 'log_sum_exp',
+                                  'cross_entropy', 'accuracy'])
+def test_cases_include_a_full_batch_more_than_ten_classes_and_one_row(name):  # issue 18
+    shapes = []
+    for case in task(name).cases:
+        args = case.fresh()
+        if name == 'one_hot':
+            shapes.append((len(args[0]), args[1]))
+        else:
+            shapes.append(tuple(args[0].shape))
+    assert (256, 10) in shapes and any(q > 10 for _, q in shapes)
+    assert any(n == 1 for n, _ in shapes)
+
+
+def test_sgd_cases_include_the_chapter_shapes():                          # issue 18
+    assert any([tuple(p.shape) for p in c.fresh()[0]] == [(784, 10), (10,)] and c.fresh()[2] == 256
+               for c in task('sgd').cases)
+
+
+def test_a_meta_tensor_result_is_refused_not_crashed():                   # issue 18
+    report = task('softmax').diagnose(lambda O: torch.empty_like(O, device='meta'))
+    assert report.kind == 'device' and 'meta' in report.message
+    assert 'meta' in fmt(torch.empty(2, device='meta'))
+
+
+def test_comparisons_never_raise_on_odd_values():                        # issue 18
+    assert same_value(True, torch.tensor([True, False])) is False
+    assert same_value(torch.tensor(3.0), 3) is True
+    assert same_value(True, 1) is False
+    assert close(torch.empty(2, device='meta'), torch.zeros(2)) is False
+    assert close(torch.zeros(2, dtype=torch.complex64), torch.zeros(2)) is False
+
+
+# ----- the texts ----------------------------------------------------------------------------------
+
+def _texts(t):
+    yield t.statement
+    yield from t.hints
+    yield t.success
+    yield from (m.hint for m in t.misconceptions)
+    yield from (c.label for c in t.cases)
+    yield t.solution_source
+
+
+CJK = r'[\u4e00-\u9fff]'
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_chinese_texts_use_full_width_punctuation(name):
+    import re
+    for text in _texts(task(name)):
+        prose = re.sub(r'`[^`]*`|\$[^$]*\$', '', text)
+        bad = re.findall(rf'{CJK}[,;:?!()]|[,;:?!(]{CJK}', prose)
+        assert not bad, (bad, text)
+        assert '精度' not in text and '正确率' not in text and '种子' not in text
+
+
+def test_exercise_modules_stay_small():
+    for path in (BOOK / 'd2lhelpers' / 'exercises').glob('*.py'):
+        assert len(path.read_text(encoding='utf-8').splitlines()) <= 400, path.name
+
+
+# ----- hints, speed, determinism -----------------------------------------------------------
 
 def test_hints_are_revealed_one_at_a_time(capsys):
     t = exercises.Task(name='demo', chapter='02', func_name='my_softmax', params=('O',),
@@ -621,66 +623,41 @@ def test_hints_are_revealed_one_at_a_time(capsys):
     t.hint()
     t.hint(1)
     assert capsys.readouterr().out.splitlines() == [
-        '💡 提示 1/2:一',
-        '💡 提示 2/2:二(这是最后一条提示;还需要帮助就运行 .solution()。)',
-        '💡 提示 2/2:二(这是最后一条提示;还需要帮助就运行 .solution()。)',
-        '💡 提示 1/2:一',
+        '💡 提示 1/2：一',
+        '💡 提示 2/2：二（这是最后一条提示；还需要帮助就运行 .solution()。）',
+        '💡 提示 2/2：二（这是最后一条提示；还需要帮助就运行 .solution()。）',
+        '💡 提示 1/2：一',
     ]
-
-
-@pytest.mark.parametrize('name', NAMES)
-def test_every_task_has_at_least_two_hints(name):
-    assert len(task(name).hints) >= 2
-
-
-# ----- speed and determinism ------------------------------------------------------------------
-
-def _best_time(fn, repeats=3) -> float:
-    best = float('inf')
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-@pytest.mark.parametrize('name', NAMES)
-def test_each_check_is_fast(name):
-    t = task(name)
-    wrongs = [m.wrong for m in t.misconceptions if m.wrong is not None]
-    for fn in [t.reference, template_function(t), *wrongs]:
-        assert _best_time(lambda: t.diagnose(fn)) < 1.0
 
 
 def test_check_restores_the_number_of_torch_threads():
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(2)
-        task('softmax').diagnose(softmax_dim0)
+        task('softmax').diagnose(lambda O: O)
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
 
 
 @pytest.mark.parametrize('name', NAMES)
-def test_diagnosis_text_is_deterministic(name):
+def test_cases_do_not_depend_on_the_global_random_state(name):
     t = task(name)
-    fn = next(m.wrong for m in t.misconceptions if m.wrong is not None)
-    assert t.diagnose(fn).message == t.diagnose(fn).message
+    torch.manual_seed(random.randrange(2 ** 31))
+    rebuilt = t._make_cases()
+    assert [c.label for c in rebuilt] == [c.label for c in t.cases]
+    for a, b in zip(rebuilt, t.cases):
+        for x, y in zip(a.fresh(), b.fresh()):
+            for u, v in zip(x if isinstance(x, list) else [x], y if isinstance(y, list) else [y]):
+                assert torch.equal(u, v) if isinstance(u, torch.Tensor) else u == v
 
-
-# ----- a property: a check can fail --------------------------------------------------------------
 
 @settings(max_examples=20, deadline=None)
 @given(name=st.sampled_from([n for n in NAMES if n not in ('accuracy', 'sgd', 'one_hot')]),
        factor=st.floats(0.8, 1.2).filter(lambda f: abs(f - 1) > 0.01))
 def test_a_scaled_reference_never_passes(name, factor):
     t = task(name)
-
-    def scaled(*args):
-        return t.reference(*args) * factor
-
-    assert not t.diagnose(scaled).passed
+    assert not t.diagnose(lambda *args: t.reference(*args) * factor).passed
 
 
 @settings(max_examples=10, deadline=None)
@@ -688,3 +665,99 @@ def test_a_scaled_reference_never_passes(name, factor):
 def test_an_accuracy_off_by_some_never_passes(offset):
     t = task('accuracy')
     assert not t.diagnose(lambda y_hat, y: t.reference(y_hat, y) + offset).passed
+
+
+# ----- tools/exercise_cells.py: the chapters' cells generated from TASKS -------------------------
+
+def _hand_copy(t) -> list[dict]:
+    """The cells of one exercise as the chapters held them before the tool (unmarked)."""
+    cells = exercise_cells.expected_cells(t)
+    md = lambda s: {'cell_type': 'markdown', 'metadata': {}, 'source': s}          # noqa: E731
+    code = lambda s, tags=(): {'cell_type': 'code', 'metadata': {'tags': list(tags)} if tags  # noqa: E731
+                               else {}, 'source': s, 'execution_count': None, 'outputs': []}
+    return [md('## 动手写一写\n\n请自己写一遍。\n\n' + t.statement.replace('：', ':')),
+            code(cells['template'].source), code(cells['check'].source),
+            md(cells['hints'].source.replace('，', ',')), code(cells['solution'].source, ['hide-cell'])]
+
+
+def _tiny_book(root: Path) -> Path:
+    """A book whose chapters hold only hand-made copies of their exercises."""
+    (root / 'chapters').mkdir(parents=True)
+    for chapter, tasks in exercise_cells.tasks_by_chapter().items():
+        cells = [{'cell_type': 'markdown', 'metadata': {}, 'source': f'# 第 {chapter} 章'}]
+        for t in tasks:
+            cells += _hand_copy(t)
+        for i, c in enumerate(cells):
+            c['id'] = f'c{i}'
+        nb = {'cells': cells, 'metadata': {'kernelspec': {'display_name': 'Python 3',
+                                                          'language': 'python', 'name': 'python3'}},
+              'nbformat': 4, 'nbformat_minor': 5}
+        (root / 'chapters' / f'{chapter}_x.ipynb').write_text(json.dumps(nb, ensure_ascii=False))
+    return root
+
+
+def test_tool_check_names_each_stale_cell_and_write_fixes_them(tmp_path):
+    book = _tiny_book(tmp_path)
+    problems = exercise_cells.check(book)
+    assert any("no cell is marked 'softmax/statement'" in p and 'unmarked copy' in p
+               for p in problems)
+    assert exercise_cells.main(['--check', '--book', str(book)]) == 1
+    exercise_cells.write(book, sync=False)
+    assert exercise_cells.check(book) == []
+    nb = json.loads((book / 'chapters' / '02_x.ipynb').read_text())
+    marks = [c['metadata'].get('exercise') for c in nb['cells']]
+    assert marks[:2] == [None, None] and marks[2:7] == [f'softmax/{p}' for p in exercise_cells.PARTS]
+    assert nb['cells'][1]['source'] == '## 动手写一写\n\n请自己写一遍。'     # the prose split off
+    # an edited generated cell is named; prose added around the cells is not
+    nb['cells'][4]['source'] = 'passed = True'
+    nb['cells'].insert(4, {'cell_type': 'markdown', 'metadata': {}, 'source': '新的说明。'})
+    (book / 'chapters' / '02_x.ipynb').write_text(json.dumps(nb, ensure_ascii=False))
+    problems = exercise_cells.check(book)
+    assert problems == ["chapters/02_x.ipynb: cell 5 (softmax/check) differs from TASKS['softmax']"]
+    exercise_cells.write(book, sync=False)
+    assert exercise_cells.check(book) == []
+
+
+def test_tool_adds_a_missing_part_next_to_the_others(tmp_path, capsys):
+    book = _tiny_book(tmp_path)
+    path = book / 'chapters' / '06_x.ipynb'
+    nb = json.loads(path.read_text())
+    nb['cells'] = [c for c in nb['cells'] if "task('sgd').hint()" not in exercise_cells.source(c)]
+    path.write_text(json.dumps(nb, ensure_ascii=False))
+    exercise_cells.write(book, sync=False)
+    assert exercise_cells.check(book) == []
+    assert "added cell 11 (sgd/hints)" in capsys.readouterr().err
+    marks = [c['metadata'].get('exercise') for c in json.loads(path.read_text())['cells']]
+    assert marks[8:13] == [f"sgd/{p}" for p in exercise_cells.PARTS]
+
+
+def test_tool_write_syncs_the_texts(tmp_path):
+    jupytext = pytest.importorskip('jupytext')
+    book = _tiny_book(tmp_path)
+    shutil.copy(BOOK / 'jupytext.toml', book)
+    (book / 'texts').mkdir()
+    for path in sorted((book / 'chapters').glob('*.ipynb')):
+        jupytext.write(jupytext.read(path), book / 'texts' / f'{path.stem}.md', fmt='md:myst')
+    exercise_cells.write(book)
+    text = (book / 'texts' / '06_x.md').read_text()
+    assert ':exercise: sgd/check' in text and '+++ {"exercise": "sgd/hints"}' in text
+    assert exercise_cells.check(book) == []
+
+
+def test_tool_marks_the_real_chapters_hand_copies():
+    """In memory (no file is written): --write on today's chapters leaves --check happy."""
+    for chapter, tasks in exercise_cells.tasks_by_chapter().items():
+        path = exercise_cells.chapter_path(BOOK, chapter)
+        nb = json.loads(path.read_text(encoding='utf-8'))
+        n_code = sum(c['cell_type'] == 'code' for c in nb['cells'])
+        exercise_cells.write_notebook(nb, tasks, path.name)
+        assert exercise_cells.check_notebook(nb, tasks, path.name) == []
+        assert sum(c['cell_type'] == 'code' for c in nb['cells']) == n_code   # none added
+
+
+@pytest.mark.xfail(strict=True, reason='the chapters are regenerated by the lead (tools/'
+                   'exercise_cells.py --write) after the editorial pass; then delete this mark')
+def test_chapter_exercise_cells_match_tasks():
+    """The real chapters' exercise cells are the ones tools/exercise_cells.py generates."""
+    problems = exercise_cells.check(BOOK)
+    assert problems == [], '\n'.join(problems[:10]) + '\nrun: python tools/exercise_cells.py --write'

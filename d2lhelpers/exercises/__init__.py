@@ -2,19 +2,24 @@
 
 Each chapter stores a template cell ``def my_softmax(O): ...`` and a check cell::
 
-    import d2lhelpers.exercises
-    d2lhelpers.exercises.task('softmax').check(my_softmax);
+    from d2lhelpers import exercises
+    passed = exercises.task('softmax').check(my_softmax)
 
-``check`` runs the learner's function on deterministic and seeded random cases, compares it
-with the tested ``d2lhelpers`` reference, prints ✅ or the first failing case in Chinese (with
-a hint when the mistake is a known misconception) and returns True or False.
-``hint()`` prints the next hint, ``solution()`` the chapter's teaching version.
+``check`` computes the expected values with the tested ``d2lhelpers`` reference, runs the
+learner's function on deterministic and seeded random cases in a sandbox (printing captured,
+a time limit, nothing it changes outlives the call: see :mod:`.sandbox`), prints ✅ or the
+first failing case in Chinese (with a hint when the mistake is a known misconception) and
+returns True or False. ``hint()`` prints the next hint, ``solution()`` the chapter's teaching
+version. The chapters' exercise cells are generated from :data:`TASKS` by
+``tools/exercise_cells.py``.
 """
 from __future__ import annotations
 
 from .losses import CROSS_ENTROPY, HUBER_GRAD, HUBER_LOSS, L2_LOSS
 from .probabilities import LOG_SUM_EXP, ONE_HOT, SOFTMAX, STABLE_SOFTMAX
-from .task import Report, Task, is_unanswered
+from .records import Report
+from .sandbox import remember_pristine
+from .task import Task, is_unanswered
 from .training import ACCURACY, SGD
 
 __all__ = ['TASKS', 'task', 'Task', 'Report', 'is_unanswered']
@@ -22,6 +27,8 @@ __all__ = ['TASKS', 'task', 'Task', 'Report', 'is_unanswered']
 TASKS: dict[str, Task] = {t.name: t for t in (
     ONE_HOT, SOFTMAX, STABLE_SOFTMAX, L2_LOSS, HUBER_LOSS, HUBER_GRAD, CROSS_ENTROPY,
     LOG_SUM_EXP, ACCURACY, SGD)}
+
+remember_pristine()       # the functions as they are now: the expected values are computed with them
 
 
 def task(name: str) -> Task:
@@ -31,4 +38,4 @@ def task(name: str) -> Task:
     try:
         return TASKS[name]
     except KeyError:
-        raise ValueError(f'没有名为 {name!r} 的练习;可选的有:{", ".join(TASKS)}') from None
+        raise ValueError(f'没有名为 {name!r} 的练习；可选的有：{"、".join(TASKS)}') from None

@@ -5,7 +5,7 @@ import math
 
 import torch
 
-__all__ = ['fmt', 'fmt_number']
+__all__ = ['fmt', 'fmt_number', 'short_error', 'shown_output']
 
 _MAX_ROWS, _MAX_COLS = 4, 6
 
@@ -33,6 +33,9 @@ def _row(values: list, limit: int) -> str:
 
 
 def _tensor(t: torch.Tensor) -> str:
+    if t.device.type == 'meta' or t.layout != torch.strided:
+        where = 'meta 设备上' if t.device.type == 'meta' else str(t.layout).replace('torch.', '')
+        return f'（{where}的张量，形状 {tuple(t.shape)}，没有可读的数值）'
     t = t.detach().cpu()
     if t.dim() == 0:
         body = fmt_number(t.item())
@@ -50,7 +53,7 @@ def _tensor(t: torch.Tensor) -> str:
     notes = [f'形状 {tuple(t.shape)}']
     if t.dtype not in (torch.float32, torch.int64):
         notes.append(str(t.dtype).replace('torch.', ''))
-    return f'{body}({", ".join(notes)})'
+    return f'{body}（{"，".join(notes)}）'
 
 
 def fmt(x) -> str:
@@ -65,3 +68,20 @@ def fmt(x) -> str:
     if x is None:
         return 'None'
     return f'一个 {type(x).__name__} 对象'
+
+
+def short_error(error: BaseException) -> str:
+    """The first line of an exception message, at most 160 characters."""
+    text = str(error).strip().splitlines()[0].rstrip('.。 ') if str(error).strip() else ''
+    return text if len(text) <= 160 else text[:157] + '…'
+
+
+def shown_output(text: str, chars: int, lines: int = 4, width: int = 100) -> str:
+    """The first few lines of what a function printed, and how much there was in all."""
+    rows = text.splitlines()
+    shown = [r if len(r) <= width else r[:width - 1] + '…' for r in rows[:lines]]
+    body = ' ⏎ '.join(shown)
+    total = text.count('\n') + (not text.endswith('\n'))
+    if len(rows) > lines or chars > len(text):
+        body += f' …（共 {chars} 个字符）' if chars > len(text) else f' …（共 {total} 行）'
+    return body
