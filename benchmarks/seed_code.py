@@ -204,8 +204,8 @@ NOTES_SECTIONS = {'4.2': (SEED_4_2, '4.2 读取数据集', '4.3 数据可视化'
 
 # The runs: seed section, its code, the chapter, the marker that is the first line of the
 # chapter cell running the same loop.
-RUNS = {'5': (SEED_5, 'chapters/06_softmax_scratch.ipynb', '# seed notes, section 5: training'),
-        '6': (SEED_6, 'chapters/07_softmax_concise.ipynb', '# seed notes, section 6: training')}
+RUNS = {'5': (SEED_5, 'chapters/06_softmax_scratch.ipynb', '# course notes, section 5: training'),
+        '6': (SEED_6, 'chapters/07_softmax_concise.ipynb', '# course notes, section 6: training')}
 
 EPOCH_LINE = re.compile(r'^Epoch \d+: ')
 

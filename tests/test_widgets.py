@@ -487,8 +487,6 @@ def test_bad_outlier_arguments(kwargs, match):
 
 PACKAGE = Path(d2lhelpers.__file__).parent
 MAX_LINES = 400
-# Over the limit and owned elsewhere (issue 18, section 1: the exercise checker's split).
-OTHERS_OVER = {'exercises/task.py'}
 
 
 @pytest.mark.parametrize('path', sorted(p.relative_to(PACKAGE).as_posix()
@@ -497,8 +495,6 @@ OTHERS_OVER = {'exercises/task.py'}
                                         and '__pycache__' not in p.parts))
 def test_no_package_file_over_400_lines(path):
     lines = len((PACKAGE / path).read_text(encoding='utf-8').splitlines())
-    if path in OTHERS_OVER and lines > MAX_LINES:
-        pytest.xfail(f'{path} ({lines} lines) is split by another issue')
     assert lines <= MAX_LINES, f'd2lhelpers/{path} has {lines} lines (at most {MAX_LINES})'
 
 
