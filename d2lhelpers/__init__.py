@@ -10,7 +10,8 @@ from .functional import log_softmax, logsumexp, one_hot, softmax
 from .glue import glue
 from .losses import (cross_entropy, huber_grad, huber_loss, l1_grad, l1_loss, l2_grad, l2_loss,
                      softmax_cross_entropy)
-from .training import (accuracy, evaluate_accuracy, predict, predictions, sgd, train,
+from .prediction import predict
+from .training import (accuracy, evaluate_accuracy, predictions, sgd, train,
                        train_epoch, try_gpu)
 from .fitting import fit_line, outlier_data, parameter_error
 from .widgets import huber_explorer, outlier_explorer, softmax_explorer

@@ -39,8 +39,7 @@ from .data_folder import (REASONS, SourceError, WriteError, chunks, ready_to_wri
                           remove_stale_parts, unwritable_message, write_atomically)
 from .validation import class_index, image_size, positive_int, tensor
 
-TEXT_LABELS = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat',
-               'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
+from .labels import TEXT_LABELS, get_fashion_mnist_labels  # noqa: F401 (re-exported)
 
 SYSTEM_DIR = Path('/usr/share/datasets/fashion-mnist')
 
@@ -345,14 +344,3 @@ def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | Non
         dataset = BatchIndexedTensors(to_float_images(images, resize), labels.clone())
         loaders.append(_batch_loader(dataset, batch_size, shuffle=train))
     return tuple(loaders)
-
-
-def get_fashion_mnist_labels(labels) -> list[str]:
-    """Return the text labels of Fashion-MNIST class indices.
-
-    Taught in chapter 05 (Fashion-MNIST).
-
-    ``labels`` is any iterable of integer class indices 0..9 (a list, a 1-D tensor).
-    """
-    return [TEXT_LABELS[class_index(i, len(TEXT_LABELS), 'a Fashion-MNIST label')]
-            for i in labels]

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .data import get_fashion_mnist_labels
+from .labels import get_fashion_mnist_labels
 from .validation import positive_int, positive_number
 
 

@@ -2,8 +2,7 @@
 
 Works for the scratch model of the book (a plain function ``net`` and parameters updated by
 :func:`sgd`) and for ``torch.nn`` models trained by a ``torch.optim`` optimizer.
-:func:`predictions` runs a classifier on test images; :func:`predict` also draws them, with
-:func:`d2lhelpers.plot.show_predictions`.
+:func:`predictions` runs a classifier on test images (:mod:`d2lhelpers.prediction` draws them).
 """
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ from typing import Callable, Iterable
 import torch
 from torch import nn
 
-from .plot import show_predictions
 from .validation import positive_int, positive_number, tensor
 
 Updater = torch.optim.Optimizer | Callable[[int], None]
@@ -351,17 +349,3 @@ def predictions(net: Callable, data_iter: Iterable, n: int = 6, wrong_only: bool
     if not images:
         raise ValueError('data_iter yielded no examples')
     return tuple(torch.cat(t)[:n] for t in (images, trues, preds))
-
-
-def predict(net: Callable, test_iter: Iterable, n: int = 6, wrong_only: bool = False,
-            device=None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Show the first ``n`` test images titled "true label / predicted label" (the seed's
-    ``predict_ch3``); return the true and the predicted class indices of the images shown.
-
-    Taught in chapter 06 (from scratch). With ``wrong_only=True`` only misclassified images
-    are shown. The classifying is :func:`predictions`, the drawing
-    :func:`d2lhelpers.plot.show_predictions`.
-    """
-    images, trues, preds = predictions(net, test_iter, n, wrong_only, device)
-    show_predictions(images, trues, preds)
-    return trues, preds

@@ -269,7 +269,7 @@ def test_interactive_outputs_ignored_by_nbval(name):
 
 # ---------------------------------------------------------------- helpers name their chapter
 # The modules whose public helpers say in their docstring which chapter teaches them.
-TAUGHT_MODULES = ('data', 'functional', 'losses', 'training', 'plot', 'widgets', 'fitting',
+TAUGHT_MODULES = ('data', 'labels', 'prediction', 'functional', 'losses', 'training', 'plot', 'widgets', 'fitting',
                   'huber', 'softmax', 'outlier')
 
 

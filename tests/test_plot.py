@@ -94,9 +94,10 @@ def test_predict_rejects_a_bad_n(fashion_slice, n):
 def test_predict_classifies_in_training_and_plot_only_draws():
     """Before: plot.predict ran the network and imported a private helper from training."""
     import inspect
-    from d2lhelpers import training
-    assert d2lhelpers.predict is training.predict
-    assert not hasattr(plot, 'predict')
+    from d2lhelpers import prediction, training
+    assert d2lhelpers.predict is prediction.predict
+    assert not hasattr(plot, 'predict') and not hasattr(training, 'predict')
+    assert 'plot' not in inspect.getsource(training).split('def ', 1)[0]     # training draws nothing
     source = inspect.getsource(plot)
     assert 'training' not in source.split('"""', 2)[2].split('def ', 1)[0]   # no import
 

@@ -19,7 +19,7 @@ from .answers import is_unanswered, precheck
 from .compare import close, has_data, identical, is_bad, same_behaviour
 from .formatting import fmt, short_error, shown_output
 from .records import Case, Failure, Misconception, Outcome, Report, clone
-from . import sandbox
+import d2lhelpers.exercises.sandbox as sandbox   # its limits are read at call time (tests lower them)
 from .sandbox import Budget, pristine, quiet_call, replaced_before
 
 __all__ = ['Case', 'Misconception', 'Outcome', 'Failure', 'Report', 'Task', 'is_unanswered']
