@@ -107,7 +107,7 @@ test: data
 
 site-test: book
 	@echo "== The built site in headless Chromium (and axe-core on every page, both modes, two widths)"
-	BOOK_HTML=$(BUILD)/html $(BIN)/pytest tests/site -q
+	BOOK_HTML=$(BUILD)/html $(BIN)/pytest tests/site -q -n 2 --dist loadfile
 
 # Lighthouse (mobile: a mid-range phone on a slow 4G link, simulated) on $(LIGHTHOUSE_PAGES) of
 # the built site, served locally; prints performance, accessibility, best practices and SEO.

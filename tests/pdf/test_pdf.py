@@ -241,3 +241,77 @@ def test_explorers_print_their_start_view(book, docname, start):
 
 def test_the_colab_set_up_cells_are_left_out(book):
     assert squash(SETUP_MARKER) not in squash(''.join(book.texts))
+
+
+# ------------------------------------------------------------------ the page as printed
+def printed_code_lines() -> list[tuple[str, str]]:
+    """(chapter, line) of every code line the PDF prints (not the Colab set-up cells, not
+    cells removed from the book)."""
+    lines = []
+    for docname in CHAPTERS:
+        path = BOOK / f'{docname}.ipynb'
+        if not path.is_file():
+            continue
+        for cell in json.loads(path.read_text(encoding='utf-8'))['cells']:
+            tags = set(cell.get('metadata', {}).get('tags', []))
+            source = ''.join(cell['source'])
+            if (cell['cell_type'] != 'code' or tags & {'remove-cell', 'remove-input'}
+                    or source.lstrip().startswith(SETUP_MARKER)):
+                continue
+            lines += [(docname, line) for line in source.splitlines()]
+    return lines
+
+
+NAME = re.compile(r'(?<![\w.])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*')
+
+
+def test_code_is_not_wrapped_inside_a_name(book):
+    """A long code line wraps at a space, never inside a name: every dotted name of 8 or more
+    characters in the printed code is whole on one line of the PDF's text."""
+    text = '\n'.join(book.texts)
+    words = set(re.findall(r'[\w.]+', text))
+    names = sorted({name for _, line in printed_code_lines() for name in NAME.findall(line)
+                    if len(name) >= 8})
+    assert len(names) > 20, names
+    broken = [name for name in names if name not in words and name not in text]
+    assert not broken, f'names of the code broken over two lines in the PDF: {broken[:10]}'
+
+
+def test_explorer_captions_are_for_paper(book):
+    """There are no sliders on paper: the printed captions say what the figure shows."""
+    text = squash(''.join(book.texts))
+    assert '拖动滑块' not in text, 'a printed explorer caption still asks to drag the sliders'
+
+
+def _text_starts(book: Book, page_index: int) -> list[tuple[float, float, str]]:
+    """(x, y, text) of the text runs of a page, in PDF points from the page's lower left."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            runs.append((x, y, text))
+    book.pages[page_index].extract_text(visitor_text=visit)
+    return runs
+
+
+def test_nothing_is_printed_beyond_the_right_margin(book):
+    """No formula, code line or table runs off the page (15 mm margins; a formula wider than
+    the column is scaled down to fit it, not cut off)."""
+    margin = 15 / 25.4 * 72
+    off = []
+    for i, page in enumerate(book.pages):
+        right = float(page.mediabox.width) - margin + 3
+        off += [(i + 1, round(x), text[:30]) for x, y, text in _text_starts(book, i) if x > right]
+    assert not off, f'text beyond the right margin (page, x in pt, text): {off[:10]}'
+
+
+def test_the_print_layout_fitted_every_formula():
+    """tools/pdf.py's layout step, in the print medium at the column's width: what it scaled."""
+    facts_path = PDF.parent / 'print-facts.json'
+    if not facts_path.is_file():
+        pytest.skip(f'no {facts_path} (written by tools/pdf.py next to the PDF)')
+    facts = json.loads(facts_path.read_text(encoding='utf-8'))
+    assert facts['still'] == [], f'formulas wider than the page: {facts["still"]}'
+    assert all(0.5 <= s['zoom'] < 1 for s in facts['scaled']), facts['scaled']

@@ -65,6 +65,24 @@ AXE_JS = r"""
 PAGE_JS = r"""
 (() => ({
   theme: document.documentElement.dataset.theme,
+  // the formulas as a keyboard and a phone meet them
+  math: (() => {
+    const boxes = [...document.querySelectorAll('.math-display > .math-scroll')];
+    const wide = boxes.filter(b => b.scrollWidth > b.clientWidth + 1);
+    const focusable = 'a[href], button, input, select, textarea, [tabindex]';
+    return {
+      formulas: document.querySelectorAll('.math').length,
+      without_mathml: [...document.querySelectorAll('.math')]
+          .filter(m => !m.querySelector('.katex-mathml math')).length,
+      display: boxes.length, wide: wide.length,
+      wide_not_focusable: wide.filter(b => b.tabIndex !== 0 || !b.getAttribute('aria-label'))
+          .map(b => b.textContent.slice(0, 60)),
+      narrow_in_tab_order: boxes.filter(b => !wide.includes(b) && b.hasAttribute('tabindex')).length,
+      tab_stops_in_formulas: [...document.querySelectorAll('.math .katex')]
+          .flatMap(k => [...k.querySelectorAll(focusable)]).filter(e => e.tabIndex >= 0).length,
+      page_overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    };
+  })(),
   images: [...document.querySelectorAll('article img, .bd-article img')].map(img => ({
     src: img.getAttribute('src'), alt: img.getAttribute('alt'),
     role: img.getAttribute('role')})),
@@ -83,7 +101,7 @@ def _visit(browser, url: str, mode: str, width: int, axe_source: str) -> dict:
     browser.evaluate('localStorage.clear(); sessionStorage.clear(); true')   # next: a first visit
     requests = [r for r in log.requests.values() if r.before_load]
     return {
-        'theme': facts['theme'], 'images': facts['images'],
+        'theme': facts['theme'], 'images': facts['images'], 'math': facts['math'],
         'wcag': [v for v in violations if set(v['tags']) & set(WCAG21_AA)],
         'best_practice': [v for v in violations if not set(v['tags']) & set(WCAG21_AA)],
         'errors': list(log.errors) + list(log.console_errors),
@@ -124,6 +142,7 @@ def audits(browser, server, screenshot_dir, axe_source):
             'wcag': {v['id']: len(v['nodes']) for v in a['wcag']},
             'best_practice': {v['id']: len(v['nodes']) for v in a['best_practice']},
             'errors': a['errors'], 'bytes': a['bytes'], 'requests': a['requests'],
+            'math': a['math'],
             'by_type': a['by_type'], 'largest': a['largest']}
     (screenshot_dir / 'readers.json').write_text(
         json.dumps(summary, ensure_ascii=False, indent=1), encoding='utf-8')
@@ -168,6 +187,23 @@ def test_page_weight_within_budget(audits, docname):
         f'largest: {a["largest"]}')
 
 
+@pytest.mark.parametrize('width', WIDTHS)
+@pytest.mark.parametrize('docname', PAGES)
+def test_math_for_every_reader(audits, docname, width):
+    """Every formula carries MathML (what a screen reader reads); no formula is a Tab stop,
+    except a display formula wider than the column, which scrolls sideways in a box that the
+    keyboard can focus (and that says what it is); the page itself never scrolls sideways."""
+    m = audits(docname, MODES[0], width)['math']
+    where = f'{docname} at {width} px'
+    assert m['without_mathml'] == 0, f'{where}: {m["without_mathml"]} formulas without MathML'
+    assert m['tab_stops_in_formulas'] == 0, f'{where}: Tab stops inside formulas: {m}'
+    assert not m['wide_not_focusable'], (
+        f'{where}: formulas wider than the column in a box the keyboard cannot reach: '
+        f'{m["wide_not_focusable"]}')
+    assert m['narrow_in_tab_order'] == 0, f'{where}: formulas that fit are in the Tab order: {m}'
+    assert m['page_overflow'] <= 1, f'{where}: the page scrolls sideways by {m["page_overflow"]} px'
+
+
 _FILE_LIKE = re.compile(r'^\S*\.(png|jpe?g|gif|svg|webp)$|^[\w./-]*/[\w./-]*$|^(image|img|png|'
                         r'figure|output|<[^>]*>)$', re.I)
 
@@ -185,3 +221,25 @@ def test_images_have_text_alternatives(audits, docname):
     bad = [(img['src'], img['alt']) for img in a['images']
            if img['role'] != 'presentation' and not real_text_alternative(img['alt'])]
     assert not bad, f'{docname}: images without a real text alternative (src, alt): {bad}'
+
+
+SNIPPET_QUERIES = ['softmax', '交叉熵', '损失函数']
+FURNITURE = ('展开代码单元', '收起代码单元', '点击展开', 'Skip to main content', '跳转至主要内容',
+             'Permalink', '目录', '\\mathbf', '\\hat', '\\frac', '\\(', '\\[', '$$')
+
+
+@pytest.mark.parametrize('query', SNIPPET_QUERIES)
+def test_search_snippets_are_readable(browser, server, query):
+    """The search results' snippets are the pages' text: no TeX source, no page furniture
+    (toggle labels, permalinks, the print-only contents), no runs of white space."""
+    import urllib.parse
+    browser.set_width()
+    browser.emulate_media('')
+    browser.goto(server + 'search.html?q=' + urllib.parse.quote(query))
+    snippets = browser.wait_for(
+        "(() => { const p = [...document.querySelectorAll('#search-results p.context')];"
+        " return p.length >= 2 && p.map(x => x.textContent); })()", timeout=60)
+    assert snippets, f'searching {query!r}: no result snippets'
+    bad = [(word, s[:120]) for s in snippets for word in FURNITURE if word in s]
+    assert not bad, f'searching {query!r}: snippets with TeX or page furniture: {bad[:5]}'
+    assert not [s for s in snippets if re.search(r'\s{3,}', s)], 'snippets with runs of spaces'

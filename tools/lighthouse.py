@@ -1,0 +1,110 @@
+"""Lighthouse on the built site: ``python tools/lighthouse.py --site _build/html intro ...``
+(``make lighthouse``).
+
+Serves the site on 127.0.0.1 the way a static host (GitHub Pages, Netlify, ...) does: text
+compressed with gzip when the browser asks for it, and runs the pinned Lighthouse 12.2.3
+(``tools/lighthouse``; 13.x needs Node 22) in its default mobile setting (a mid-range phone on
+a throttled 4G link, simulated) on each page, in headless Chromium (``tools/browser.py``).
+Prints the four scores per page and exits 1 when one is below the book's goals: performance
+>= 90, accessibility 100, best practices >= 96, SEO >= 95. The JSON and HTML reports go to
+``--out``.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import io
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+BOOK = Path(__file__).resolve().parent.parent
+if str(BOOK) not in sys.path:
+    sys.path.insert(0, str(BOOK))
+from tools.browser import HEADLESS_FLAGS, require_chromium  # noqa: E402
+
+LIGHTHOUSE = BOOK / 'tools' / 'lighthouse' / 'node_modules' / 'lighthouse' / 'cli' / 'index.js'
+CATEGORIES = ('performance', 'accessibility', 'best-practices', 'seo')
+GOALS = {'performance': 90, 'accessibility': 100, 'best-practices': 96, 'seo': 95}
+COMPRESSIBLE = ('.html', '.css', '.js', '.json', '.svg', '.txt', '.map')
+
+
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files; text gzip-compressed when asked for, as static hosts serve it."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if (path.is_file() and path.suffix in COMPRESSIBLE
+                and 'gzip' in self.headers.get('Accept-Encoding', '')):
+            data = gzip.compress(path.read_bytes(), compresslevel=6)
+            self.send_response(200)
+            self.send_header('Content-Type', self.guess_type(str(path)))
+            self.send_header('Content-Encoding', 'gzip')
+            self.send_header('Content-Length', str(len(data)))
+            self.send_header('Cache-Control', 'max-age=600')
+            self.end_headers()
+            return io.BytesIO(data)
+        return super().send_head()
+
+
+def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(GzipHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f'http://127.0.0.1:{httpd.server_address[1]}/'
+
+
+def run_lighthouse(url: str, out: Path, chromium: str) -> dict[str, int]:
+    flags = ' '.join(f for f in HEADLESS_FLAGS if f != '--headless') + ' --headless=new'
+    command = ['node', str(LIGHTHOUSE), url, '--quiet', '--output=json', '--output=html',
+               f'--output-path={out}', f'--only-categories={",".join(CATEGORIES)}',
+               f'--chrome-flags={flags}']
+    env = {'CHROME_PATH': chromium, 'PATH': '/usr/bin:/bin:/usr/local/bin'}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    report = out.with_name(out.name + '.report.json')
+    if result.returncode != 0 or not report.is_file():
+        raise RuntimeError(f'lighthouse failed on {url} (exit {result.returncode}):\n'
+                           f'{result.stderr[-2000:]}')
+    data = json.loads(report.read_text(encoding='utf-8'))
+    return {c: round(100 * (data['categories'][c]['score'] or 0)) for c in CATEGORIES}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--site', type=Path, default=BOOK / '_build' / 'html')
+    parser.add_argument('--out', type=Path, default=BOOK / '_build' / 'lighthouse')
+    parser.add_argument('pages', nargs='*',
+                        default=['intro', 'chapters/03_losses', 'chapters/06_softmax_scratch'])
+    args = parser.parse_args(argv)
+    if not LIGHTHOUSE.is_file():
+        print(f'make lighthouse: no Lighthouse at {LIGHTHOUSE} (npm ci in tools/lighthouse)',
+              file=sys.stderr)
+        return 1
+    chromium = require_chromium()
+    args.out.mkdir(parents=True, exist_ok=True)
+    httpd, base = serve(args.site.resolve())
+    failed = False
+    try:
+        print(f'{"page":32} {"perf":>5} {"a11y":>5} {"best":>5} {"seo":>5}   (goals: 90 100 96 95)')
+        for page in args.pages:
+            scores = run_lighthouse(base + page + '.html', args.out / page.replace('/', '__'),
+                                    chromium)
+            low = [c for c in CATEGORIES if scores[c] < GOALS[c]]
+            failed |= bool(low)
+            print(f'{page:32} ' + ' '.join(f'{scores[c]:5d}' for c in CATEGORIES) +
+                  (f'   below the goal: {", ".join(low)}' if low else ''), flush=True)
+    finally:
+        httpd.shutdown()
+    print(f'reports: {args.out}')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
