@@ -114,7 +114,7 @@ def _description(doctree, context: dict) -> str:
 
 
 # ------------------------------------------------------------------ the rendered body
-_EMPTY_TH = re.compile(r'<th(\s[^>]*)?>\s*</th>')
+_EMPTY_TH = re.compile(r'<th(\s[^>]*)?>\s*(?:<p>\s*</p>)?\s*</th>')
 _THEBE_CONFIG = re.compile(r'\s*<script type="text/x-thebe-config">.*?</script>', re.S)
 
 

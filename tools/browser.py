@@ -6,6 +6,8 @@ PDF with it, ``tests/site`` (through ``tests/site/cdp.py``) checks the site with
   usual names on ``PATH``; :func:`require_chromium` says how to install it when there is none.
 - :data:`HEADLESS_FLAGS`: the flags that work in a container (no sandbox, no GPU, no network
   calls of the browser's own, a throw-away profile).
+- :func:`serve` serves a folder (the built site) on 127.0.0.1 as a static host does: text
+  compressed with gzip when the browser asks for it (so page weights are what readers download).
 - :class:`Browser` starts Chromium with ``--remote-debugging-port=0``, reads the websocket address
   from its stderr, and speaks CDP over one websocket (``websocket-client``) using a flattened
   session per page: navigate, wait for load, evaluate JavaScript, record requests (with their
@@ -15,6 +17,11 @@ PDF with it, ``tests/site`` (through ``tests/site/cdp.py``) checks the site with
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
+import gzip
+import http.server
+import io
 import json
 import os
 import re
@@ -64,6 +71,47 @@ def headless_command(executable: str, profile: str, *extra: str) -> list[str]:
     return [executable, *HEADLESS_FLAGS, f'--user-data-dir={profile}', *extra]
 
 
+COMPRESSIBLE = ('.html', '.css', '.js', '.json', '.svg', '.txt', '.map', '.xml')
+
+
+class StaticHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, quietly; text gzip-compressed when asked for (as GitHub Pages, Netlify or
+    Read the Docs serve it)."""
+    compress = True
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path.split('?', 1)[0]))
+        if (self.compress and path.is_file() and path.suffix in COMPRESSIBLE
+                and 'gzip' in self.headers.get('Accept-Encoding', '')):
+            data = gzip.compress(path.read_bytes(), compresslevel=6)
+            self.send_response(200)
+            self.send_header('Content-Type', self.guess_type(str(path)))
+            self.send_header('Content-Encoding', 'gzip')
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            return io.BytesIO(data)
+        return super().send_head()
+
+
+@contextlib.contextmanager
+def serve(directory: str | os.PathLike, compress: bool = True):
+    """Serve ``directory`` on 127.0.0.1 (a free port) from a thread; yield its base URL."""
+    handler = functools.partial(type('Handler', (StaticHandler,), {'compress': compress}),
+                                directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f'http://127.0.0.1:{httpd.server_address[1]}/'
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
 class CDPError(RuntimeError):
     """The browser answered a command with an error, or did not answer in time."""
 
@@ -74,6 +122,7 @@ class Request:
     status: int | None = None
     failed: str | None = None  # the net error text, e.g. net::ERR_CONNECTION_REFUSED
     bytes: int = 0             # bytes received over the wire (headers + body), once finished
+    decoded: int = 0           # the body's size once decompressed
     before_load: bool = True   # asked for before the page's load event
     type: str = ''             # Document, Script, Stylesheet, Image, Font, XHR, Fetch, ...
 
@@ -88,6 +137,10 @@ class PageLog:
     def bytes_to_load(self) -> int:
         """Bytes of every request made before the load event (what a reader waits for)."""
         return sum(r.bytes for r in self.requests.values() if r.before_load)
+
+    def decoded_to_load(self) -> int:
+        """The same, decompressed (what the browser holds)."""
+        return sum(r.decoded for r in self.requests.values() if r.before_load)
 
 
 class Browser:
@@ -173,6 +226,10 @@ class Browser:
             log.requests[params['requestId']] = Request(
                 params['request']['url'], before_load=not log.loaded,
                 type=params.get('type', ''))
+        elif method == 'Network.dataReceived':
+            req = log.requests.get(params['requestId'])
+            if req is not None:
+                req.decoded += int(params.get('dataLength') or 0)
         elif method == 'Network.loadingFinished':
             req = log.requests.get(params['requestId'])
             if req is not None:

@@ -12,55 +12,19 @@ Prints the four scores per page and exits 1 when one is below the book's goals: 
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
-import http.server
-import io
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 BOOK = Path(__file__).resolve().parent.parent
 if str(BOOK) not in sys.path:
     sys.path.insert(0, str(BOOK))
-from tools.browser import HEADLESS_FLAGS, require_chromium  # noqa: E402
+from tools.browser import HEADLESS_FLAGS, require_chromium, serve  # noqa: E402
 
 LIGHTHOUSE = BOOK / 'tools' / 'lighthouse' / 'node_modules' / 'lighthouse' / 'cli' / 'index.js'
 CATEGORIES = ('performance', 'accessibility', 'best-practices', 'seo')
 GOALS = {'performance': 90, 'accessibility': 100, 'best-practices': 96, 'seo': 95}
-COMPRESSIBLE = ('.html', '.css', '.js', '.json', '.svg', '.txt', '.map')
-
-
-class GzipHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files; text gzip-compressed when asked for, as static hosts serve it."""
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if (path.is_file() and path.suffix in COMPRESSIBLE
-                and 'gzip' in self.headers.get('Accept-Encoding', '')):
-            data = gzip.compress(path.read_bytes(), compresslevel=6)
-            self.send_response(200)
-            self.send_header('Content-Type', self.guess_type(str(path)))
-            self.send_header('Content-Encoding', 'gzip')
-            self.send_header('Content-Length', str(len(data)))
-            self.send_header('Cache-Control', 'max-age=600')
-            self.end_headers()
-            return io.BytesIO(data)
-        return super().send_head()
-
-
-def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = functools.partial(GzipHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f'http://127.0.0.1:{httpd.server_address[1]}/'
-
-
 def run_lighthouse(url: str, out: Path, chromium: str) -> dict[str, int]:
     flags = ' '.join(f for f in HEADLESS_FLAGS if f != '--headless') + ' --headless=new'
     command = ['node', str(LIGHTHOUSE), url, '--quiet', '--output=json', '--output=html',
@@ -89,9 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     chromium = require_chromium()
     args.out.mkdir(parents=True, exist_ok=True)
-    httpd, base = serve(args.site.resolve())
     failed = False
-    try:
+    with serve(args.site.resolve()) as base:
         print(f'{"page":32} {"perf":>5} {"a11y":>5} {"best":>5} {"seo":>5}   (goals: 90 100 96 95)')
         for page in args.pages:
             scores = run_lighthouse(base + page + '.html', args.out / page.replace('/', '__'),
@@ -100,8 +63,6 @@ def main(argv: list[str] | None = None) -> int:
             failed |= bool(low)
             print(f'{page:32} ' + ' '.join(f'{scores[c]:5d}' for c in CATEGORIES) +
                   (f'   below the goal: {", ".join(low)}' if low else ''), flush=True)
-    finally:
-        httpd.shutdown()
     print(f'reports: {args.out}')
     return 1 if failed else 0
 

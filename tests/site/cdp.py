@@ -2,4 +2,4 @@
 one place for the Chromium lookup, its flags and the DevTools protocol). Import it from here
 in the site tests (``from cdp import Browser``)."""
 from tools.browser import (CDPError, HEADLESS_FLAGS, Browser, PageLog, Request,  # noqa: F401
-                           find_chromium, require_chromium)
+                           find_chromium, require_chromium, serve)
