@@ -21,6 +21,10 @@ Weight (only what a page uses):
   console error on every page), no sphinx-togglebutton (no ``.toggle`` element in the book);
 - no ipywidgets state in the pages' head (the static site has no widget manager: the explorers'
   static views are plain HTML and JS);
+- per page, an extension's script or stylesheet only when the page uses it (copy buttons where
+  there is code, sphinx-design where there are dropdowns, its tabs script where there are tabs);
+- the theme's stylesheet linked directly with Sphinx's ``basic.css`` (not through an ``@import``
+  that costs a round trip before anything is drawn);
 - the search machinery (``searchtools.js``, the search index) only on the search page
   (``_templates/layout.html``), with the Chinese query splitter and readable result snippets.
 
@@ -70,15 +74,33 @@ def _filename(asset) -> str:
     return str(getattr(asset, 'filename', asset) or '')
 
 
+def _unused_here(body: str) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """(scripts, stylesheets) of extensions that this page's body does not use."""
+    js, css = [], []
+    if 'sd-tab-set' not in body:
+        js.append(r'design-tabs\.js')
+    if 'class="sd-' not in body and ' sd-' not in body:
+        css.append(r'sphinx-design')
+    if '<pre' not in body:
+        js += [r'clipboard\.min\.js', r'copybutton\.js']
+        css.append(r'copybutton\.css')
+    return (re.compile('|'.join(js)) if js else None, re.compile('|'.join(css)) if css else None)
+
+
 def page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     if app.builder.format != 'html':
         return
+    unused_js, unused_css = _unused_here(context.get('body') or '')
+    if pagename == 'search':
+        unused_js = unused_css = None
     scripts = context.get('script_files')
     if scripts is not None:
         keep = []
         for js in scripts:
             attributes = getattr(js, 'attributes', {}) or {}
             if _DROP_JS.search(_filename(js)) or _DROP_JS_BODY.search(attributes.get('body', '')):
+                continue
+            if unused_js is not None and unused_js.search(_filename(js)):
                 continue
             if attributes.get('type') == 'application/vnd.jupyter.widget-state+json':
                 continue
@@ -90,13 +112,23 @@ def page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, do
             scripts[:] = list(app.builder._js_files)
     css = context.get('css_files')
     if css is not None:
-        css[:] = [c for c in css if not _DROP_CSS.search(_filename(c))]
+        css[:] = [c for c in css if not _DROP_CSS.search(_filename(c))
+                  and not (unused_css is not None and unused_css.search(_filename(c)))]
+    context['d2l_theme_digest'] = _theme_digest()
     context['d2l_description'] = _description(doctree, context)
     # The theme's colour mode before the reader picks one: follow the system (light or dark).
     # The theme has no option for it; unset, its script reported "invalid theme mode".
     context.setdefault('default_mode', 'auto')
     if not context['default_mode']:
         context['default_mode'] = 'auto'
+
+
+def _theme_digest() -> str:
+    import hashlib
+    import pydata_sphinx_theme
+    css = (Path(pydata_sphinx_theme.__file__).parent / 'theme' / 'pydata_sphinx_theme' /
+           'static' / 'styles' / 'pydata-sphinx-theme.css')
+    return hashlib.sha1(css.read_bytes()).hexdigest()[:20] if css.is_file() else '0'
 
 
 def _description(doctree, context: dict) -> str:

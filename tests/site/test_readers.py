@@ -249,3 +249,18 @@ def test_search_snippets_are_readable(browser, server, query):
     bad = [(word, s[:120]) for s in snippets for word in FURNITURE if word in s]
     assert not bad, f'searching {query!r}: snippets with TeX or page furniture: {bad[:5]}'
     assert not [s for s in snippets if re.search(r'\s{3,}', s)], 'snippets with runs of spaces'
+
+
+_HREF = re.compile(r'<a\s[^>]*href="([^"#?]+)[^"]*"')
+
+
+@pytest.mark.parametrize('docname', PAGES)
+def test_internal_links_resolve(site, docname):
+    """Every link of a page to a file of the site leads to one (the landing page links the PDF
+    only when the site has it: ``make pdf`` puts it there)."""
+    page = site / f'{docname}.html'
+    html = page.read_text(encoding='utf-8')
+    dead = sorted({href for href in _HREF.findall(html)
+                   if not re.match(r'^[a-z][a-z0-9+.-]*:', href)
+                   and not (page.parent / href).resolve().exists()})
+    assert not dead, f'{docname}: links to files the site does not have: {dead}'
