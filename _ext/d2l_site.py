@@ -272,6 +272,28 @@ def _strip_fontawesome_css(path: Path) -> None:
     path.write_text(css, encoding='utf-8')
 
 
+# Files the theme and extensions copy into every site that no page of this one loads.
+UNUSED_STATIC = ('scripts/fontawesome.js', 'scripts/fontawesome.js.LICENSE.txt',
+                 'vendor/fontawesome', 'sphinx-thebe.js', 'sphinx-thebe.css', 'togglebutton.js',
+                 'togglebutton.css', 'webpack-macros.html', 'sbt-webpack-macros.html')
+
+
+def drop_unused_static(app: Sphinx, exception) -> None:
+    """Ship only what the pages use: no Font Awesome script or fonts, no thebe or togglebutton
+    files, no source maps (5.6 MB of the theme's _static)."""
+    if exception or app.builder.format != 'html':
+        return
+    static = Path(app.outdir) / '_static'
+    for name in UNUSED_STATIC:
+        path = static / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.is_file():
+            path.unlink()
+    for source_map in static.rglob('*.map'):
+        source_map.unlink()
+
+
 def copy_extras(app: Sphinx, exception) -> None:
     """The PDF into the site when ``make pdf`` made one (so the landing page's link works)."""
     if exception or app.builder.name != 'html':
@@ -302,4 +324,5 @@ def setup(app: Sphinx) -> dict:
     app.connect('html-page-context', fix_body, priority=900)
     app.connect('build-finished', write_icons)
     app.connect('build-finished', copy_extras)
+    app.connect('build-finished', drop_unused_static, priority=900)
     return {'version': '1.0', 'parallel_read_safe': True, 'parallel_write_safe': True}
