@@ -4,6 +4,7 @@
 #              (JOBS pytest workers x TEST_THREADS torch threads: see below)
 # make pdf   - the whole book as one PDF: _build/pdf/book.pdf (tools/pdf.py), then its tests
 # make lab   - open the notebooks in Jupyter Lab
+# make lighthouse - Lighthouse 12.2.3 (mobile) on three pages of the built site: its four scores
 # make refresh NB=chapters/x.ipynb - sync it with texts/x.md, re-run it top to bottom, store outputs
 # Other targets: site-test, test-ipywidgets7, seed-check, unit, nbval, texts, refresh-all,
 # bench, colab-cell, clean. CI runs .ci/run. Build elsewhere: make book BUILD_DIR=/tmp/b
@@ -28,12 +29,19 @@ CACHE  := $(BUILD)/.jupyter_cache
 CACHE_INPUTS := $(shell find d2lhelpers -name '*.py' -o -name '*.js' -o -name '*.css' 2>/dev/null) \
                 pyproject.toml $(CONSTRAINTS)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with sanitize.cfg
+# Node tools, pinned in package.json + package-lock.json, installed by `npm ci` into their
+# node_modules/ (git-ignored; no CDN at build or test time): KaTeX (the site's formulas, typeset
+# at build time) and axe-core (site-test) in tools/node; Lighthouse in tools/lighthouse.
+NPM    ?= npm
+NODE_TOOLS := tools/node/node_modules/.installed
+LIGHTHOUSE := tools/lighthouse/node_modules/.installed
+LIGHTHOUSE_PAGES ?= intro chapters/03_losses chapters/06_softmax_scratch
 # Colab's ipywidgets (7.7.x), shadowing the venv's 8.x through PYTHONPATH (make test-ipywidgets7).
 IPYW7  := $(VENV)/ipywidgets7
 IPYW7_CHAPTER := chapters/03_losses.ipynb
 
 .PHONY: setup data book book-force test unit nbval site-test test-ipywidgets7 pdf seed-check \
-        lab refresh refresh-all texts bench colab-cell clean
+        lab refresh refresh-all texts bench colab-cell clean lighthouse node-tools
 
 setup: $(STAMP)
 
@@ -48,6 +56,19 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (book .venv)" >/dev/null
 	touch $(STAMP)
 
+node-tools: $(NODE_TOOLS)
+
+$(NODE_TOOLS): tools/node/package.json tools/node/package-lock.json
+	@echo "== Node tools (KaTeX, axe-core) from tools/node/package-lock.json"
+	@command -v node >/dev/null || { echo "make: Node.js (node, npm) is needed: https://nodejs.org or apt-get install nodejs npm" >&2; exit 1; }
+	cd tools/node && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(LIGHTHOUSE): tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	@echo "== Lighthouse from tools/lighthouse/package-lock.json"
+	cd tools/lighthouse && $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 data: setup
 	@echo "== Locating / preparing Fashion-MNIST (D2L_DATA_DIR, else ~/.cache/d2l)"
 	$(BIN)/python -c "import d2lhelpers as d; print('Fashion-MNIST ready in', d.fashion_mnist_dir())"
@@ -59,7 +80,7 @@ $(BUILD)/.cache-inputs: $(CACHE_INPUTS)
 	mkdir -p $(BUILD)
 	touch $@
 
-book: data $(BUILD)/.cache-inputs
+book: data $(NODE_TOOLS) $(BUILD)/.cache-inputs
 	@echo "== Building the book (chapters whose code changed are executed; any error or warning fails the build)"
 	$(BIN)/jupyter-book build . -W -n --keep-going --path-output $(BUILD_DIR)
 	@echo "== Site: $(BUILD)/html/index.html"
@@ -85,8 +106,16 @@ test: data
 	    chapters tests --ignore=tests/site --ignore=tests/pdf
 
 site-test: book
-	@echo "== The built site in headless Chromium"
-	BOOK_HTML=$(BUILD)/html $(BIN)/pytest tests/site -q
+	@echo "== The built site in headless Chromium (and axe-core on every page, both modes, two widths)"
+	BOOK_HTML=$(BUILD)/html $(BIN)/pytest tests/site -q -n 2 --dist loadfile
+
+# Lighthouse (mobile: a mid-range phone on a slow 4G link, simulated) on $(LIGHTHOUSE_PAGES) of
+# the built site, served locally; prints performance, accessibility, best practices and SEO.
+# Goals: >= 90, 100, >= 96, >= 95. Not part of CI (it takes a few minutes); reports in
+# $(BUILD)/lighthouse/.
+lighthouse: $(LIGHTHOUSE)
+	@test -f $(BUILD)/html/index.html || { echo "make lighthouse: no site in $(BUILD)/html: run make book first" >&2; exit 1; }
+	$(BIN)/python tools/lighthouse.py --site $(BUILD)/html --out $(BUILD)/lighthouse $(LIGHTHOUSE_PAGES)
 
 $(IPYW7)/.installed: $(STAMP)
 	rm -rf $(IPYW7)
@@ -106,7 +135,7 @@ test-ipywidgets7: data $(IPYW7)/.installed
 	    --dist loadfile $(NBVAL) tests/test_environment.py tests/test_widgets.py $(IPYW7_CHAPTER)
 
 # The whole book as one PDF (tools/pdf.py: single-page build, printed by headless Chromium).
-pdf: data $(BUILD)/.cache-inputs
+pdf: data $(NODE_TOOLS) $(BUILD)/.cache-inputs
 	@echo "== The book as one PDF: $(BUILD)/pdf/book.pdf"
 	$(BIN)/python tools/pdf.py --path-output $(BUILD_DIR)
 	BOOK_PDF=$(BUILD)/pdf/book.pdf $(BIN)/pytest tests/pdf -q

@@ -5,50 +5,60 @@ downloads a Chromium; ``pdflatex`` needs ~600 MB of TeX Live with CJK packages a
 the math, the explorers' HTML views and the tables differently from the site). Instead:
 
 1. ``jupyter-book build --builder singlehtml``: the whole book on one HTML page, with the
-   site's theme, section and equation numbers, MathJax (offline, from sphinx-mathjax-offline),
-   the figures and the explorers' pre-rendered start views, exactly as the site shows them.
+   site's theme, section and equation numbers, the formulas (typeset by KaTeX when the page is
+   built: nothing to wait for), the figures and the explorers' start views, as the site shows
+   them.
    Notebooks are executed as ``_config.yml`` says (with ``execute_notebooks: cache`` and the
    same ``--path-output`` as ``make book``, the jupyter cache is shared: nothing re-runs);
    ``--stored-outputs`` uses the outputs stored in the notebooks instead (strict nbval checks
    that they are what a run gives).
 2. A print version of that page, ``book-print.html``, next to it: a cover, a table of contents
    (parts, chapters, sections, with page numbers), each chapter on a new page, solutions and
-   collapsed code shown, the Colab set-up cells left out, A4 pages numbered at the foot.
-3. Headless Chromium prints it (``--print-to-pdf``) once MathJax has typeset (a virtual time
-   budget lets the page's scripts finish), with PDF bookmarks from the headings. Chromium
-   cannot compute "the page this heading lands on" (CSS ``target-counter``), so the page is
-   printed twice: the first PDF's link destinations give each heading's page, which the second
-   print writes into the table of contents (the contents keep their size, so nothing moves).
+   collapsed code shown, the Colab set-up cells left out, A4 pages numbered at the foot; code
+   wraps at spaces (never inside a name), a short code cell is never split over two pages,
+   the explorers' captions say what the figure shows (there are no sliders on paper).
+3. Headless Chromium prints it (``tools/browser.py``, DevTools ``Page.printToPDF``, a tagged
+   PDF with bookmarks). Before printing, in the print layout at the page's width, each display
+   formula wider than the text column is scaled down to fit it (the site scrolls it instead).
+   Chromium cannot compute "the page this heading lands on" (CSS ``target-counter``), so the
+   page is printed twice: the first PDF's link destinations give each heading's page, which the
+   second print writes into the table of contents (the contents keep their size, so nothing
+   moves).
 
 Output: ``<path-output>/_build/pdf/book.pdf`` (default ``./_build/pdf/book.pdf``).
 Needs: Chromium (Debian ``chromium``; ``$CHROMIUM`` to pick another binary), a CJK font
-(Debian ``fonts-noto-cjk`` or ``fonts-wqy-zenhei``), ``pypdf``.
+(Debian ``fonts-noto-cjk`` or ``fonts-wqy-zenhei``), ``pypdf``, ``websocket-client``, and
+Node for KaTeX (as ``make book``).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import html
+import json
 import logging
 import os
-import shutil
+import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup, Tag
+from bs4.element import Script
 
 BOOK = Path(__file__).resolve().parent.parent
 if str(BOOK) not in sys.path:
     sys.path.insert(0, str(BOOK))
+from tools.browser import Browser, find_chromium, INSTALL_HINT  # noqa: E402
 from tools.toc import toc_docnames, toc_parts  # noqa: E402
 
-CHROMIUM_NAMES = ('chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable')
 SETUP_MARKER = '# 环境准备'   # the first line of every chapter's Colab set-up cell
 PLACEHOLDER = '000'           # page numbers of the first print: as wide as the real ones
+# A4 with the margins of PRINT_CSS: the text column is 210 - 2 x 15 mm wide, in CSS pixels.
+PAGE_WIDTH_IN, PAGE_HEIGHT_IN = 210 / 25.4, 297 / 25.4
+COLUMN_PX = round((210 - 30) / 25.4 * 96)
 
 PRINT_CSS = """
 @page {
@@ -80,7 +90,17 @@ details.sd-dropdown > summary .sd-summary-state-marker { display: none; }
 h1, h2, h3, h4, .admonition-title, .sd-summary-title { break-after: avoid; }
 img, figure, svg, mjx-container[display="true"], table, .cell_output, .admonition,
 details.sd-dropdown { break-inside: avoid; }
-.cell_input pre, .cell_output pre { white-space: pre-wrap; word-break: break-all; }
+.cell_input pre, .cell_output pre {
+  white-space: pre-wrap; word-break: normal; overflow-wrap: break-word; font-size: 0.78rem;
+}
+/* A code cell shorter than a page is not split (no empty frame left at a page's foot); a long
+   one breaks between lines, never leaving fewer than 3 lines on either side. */
+.cell_input, div.highlight, .cell_output .output { break-inside: avoid; }
+pre { orphans: 3; widows: 3; }
+/* Formulas: the site's sideways-scrolling box is not for paper (wide ones are scaled down to
+   fit before printing); KaTeX's MathML copy is for screen readers, not for the printer. */
+div.math-display > .math-scroll { overflow: visible !important; }
+.katex-mathml { display: none !important; }
 a { color: inherit; }
 /* Cover and contents. */
 .print-cover { padding-top: 70mm; text-align: center; break-after: page; }
@@ -119,6 +139,13 @@ def pdf_config(book: Path, stored_outputs: bool) -> dict:
         sphinx_config['nb_mime_priority_overrides'] = overrides
     if stored_outputs:
         config.setdefault('execute', {})['execute_notebooks'] = 'off'
+    # The copy of the config lives in the build folder: paths relative to the book made absolute.
+    sphinx = config['sphinx']
+    sphinx['local_extensions'] = {name: str((book / path).resolve()) for name, path in
+                                  (sphinx.get('local_extensions') or {}).items()}
+    if sphinx_config.get('templates_path'):
+        sphinx_config['templates_path'] = [str((book / path).resolve())
+                                           for path in sphinx_config['templates_path']]
     return config
 
 
@@ -167,6 +194,24 @@ def _doc_sections(soup: BeautifulSoup, docnames: list[str]) -> dict[str, Tag]:
     return sections
 
 
+def print_caption(config_json: str) -> str:
+    """An explorer's config for paper: its caption without the instruction to move the
+    controls (``拖动滑块……：what the figure shows`` keeps what the figure shows), or the
+    explorer's own ``print_caption`` when it has one."""
+    try:
+        config = json.loads(config_json)
+    except ValueError:
+        return config_json
+    caption = config.get('caption') or ''
+    if config.get('print_caption'):
+        config['caption'] = config['print_caption']
+    elif re.match(r'\s*(拖动|拖|移动|点选|点击)', caption) and '：' in caption:
+        config['caption'] = caption.split('：', 1)[1].strip()
+    else:
+        return config_json
+    return json.dumps(config, ensure_ascii=False).replace('</', '<\\/')
+
+
 def _entry(heading: Tag, number: int, kind: str) -> tuple[str, str, str]:
     anchor = f'print-toc-{number}'
     heading['id'] = anchor
@@ -195,6 +240,8 @@ def make_print_page(page: Path, book: Path, config: dict,
             cell.decompose()
     for details in soup.select('details'):
         details['open'] = ''
+    for config_tag in soup.select('script.d2l-explorer-config'):
+        config_tag.string = Script(print_caption(config_tag.string or ''))
 
     # The table of contents: the root document, then per part its documents and (for numbered
     # chapters) their sections; every chapter starts a new page.
@@ -247,30 +294,60 @@ def make_print_page(page: Path, book: Path, config: dict,
 
 
 # ---------------------------------------------------------------- 3. Chromium prints it
-def find_chromium() -> str:
-    for name in ([os.environ['CHROMIUM']] if os.environ.get('CHROMIUM') else CHROMIUM_NAMES):
-        path = shutil.which(name)
-        if path:
-            return path
-    raise PdfError('Chromium is needed to print the PDF: on Debian/Ubuntu '
-                   '`apt-get install chromium` (or set CHROMIUM to a Chrome/Chromium binary)')
+def chromium_or_error() -> str:
+    path = find_chromium()
+    if path is None:
+        raise PdfError('Chromium is needed to print the PDF: ' + INSTALL_HINT)
+    return path
 
 
-def print_pdf(chromium: str, page: Path, pdf: Path, budget_ms: int) -> None:
-    """Print ``page`` to ``pdf`` with headless Chromium, after its scripts (MathJax) ran."""
+# In the print layout (print medium, the text column's width): scale every display formula
+# that is wider than the column down to fit it; report what was done.
+FIT_MATH_JS = r"""
+(async () => {
+  await document.fonts.ready;
+  const scaled = [];
+  for (const box of document.querySelectorAll('.math-display > .math-scroll')) {
+    const formula = box.firstElementChild;
+    if (!formula) continue;
+    formula.style.zoom = '';
+    box.style.setProperty('overflow', 'auto', 'important');
+    const need = box.scrollWidth, have = box.clientWidth;
+    box.style.removeProperty('overflow');
+    if (need > have + 1) {
+      const zoom = Math.floor(1000 * have / need) / 1000;
+      formula.style.zoom = String(zoom);
+      scaled.push({zoom, text: box.textContent.slice(0, 50)});
+    }
+  }
+  const still = [...document.querySelectorAll('.math-display')]
+      .filter(d => d.scrollWidth > d.clientWidth + 1).map(d => d.textContent.slice(0, 50));
+  return {scaled, still};
+})()
+"""
+
+
+def print_pdf(chromium: str, page: Path, pdf: Path) -> dict:
+    """Print ``page`` to ``pdf`` with headless Chromium; return what the layout step did."""
     pdf.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix='pdf-chromium-') as profile:
-        command = [chromium, '--headless', '--no-sandbox', '--disable-gpu',
-                   '--disable-background-networking', '--disable-component-update',
-                   '--disable-sync', '--no-first-run', f'--user-data-dir={profile}',
-                   '--run-all-compositor-stages-before-draw',
-                   f'--virtual-time-budget={budget_ms}', '--no-pdf-header-footer',
-                   '--generate-pdf-document-outline', f'--print-to-pdf={pdf}',
-                   page.resolve().as_uri()]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    if result.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
-        raise PdfError(f'Chromium did not print {pdf} (exit {result.returncode}):\n'
-                       f'{result.stderr[-2000:]}')
+    try:
+        with Browser(chromium, width=COLUMN_PX, height=1100) as browser:
+            browser.open_page()
+            browser.goto(page.resolve().as_uri(), timeout=300)
+            browser.emulate_media('print')
+            facts = browser.evaluate(FIT_MATH_JS, timeout=120)
+            browser.print_pdf(pdf, timeout=900, paperWidth=PAGE_WIDTH_IN,
+                              paperHeight=PAGE_HEIGHT_IN, preferCSSPageSize=True,
+                              printBackground=True, displayHeaderFooter=False,
+                              generateTaggedPDF=True, generateDocumentOutline=True)
+            facts['errors'] = browser.log.errors
+    except Exception as err:   # the browser did not start, or did not answer
+        raise PdfError(f'Chromium did not print {pdf}: {err}') from err
+    if not pdf.is_file() or pdf.stat().st_size == 0:
+        raise PdfError(f'Chromium wrote no {pdf}')
+    if facts['still']:
+        raise PdfError(f'formulas still wider than the page after scaling: {facts["still"][:3]}')
+    return facts
 
 
 def anchor_pages(pdf: Path) -> dict[str, int]:
@@ -318,20 +395,19 @@ def write_outline(pdf: Path, entries: Entries) -> None:
     os.replace(tmp, pdf)
 
 
-# What the page holds of a formula until MathJax typesets it: Sphinx writes inline math as
-# \( ... \) and displayed math as \[ ... \] (or an amsmath \begin{...}); no code of the book
-# contains these (a code cell's r'$\mathbf{W}$' for matplotlib is legitimate text).
+# TeX that a formula left untypeset would show: Sphinx's math delimiters \( ... \), \[ ... \]
+# or an amsmath \begin{...}; no code of the book contains these (a code cell's r'$\mathbf{W}$'
+# for matplotlib is legitimate text). KaTeX typesets at build time, so this is a guard.
 RAW_TEX = ('\\(', '\\)', '\\[', '\\]', '$$', '\\begin{')
 
 
 def check_math(pdf: Path) -> None:
-    """Fail when MathJax had not typeset everything when Chromium printed."""
+    """Fail when a formula was printed as TeX source instead of typeset."""
     from pypdf import PdfReader
     text = '\n'.join(p.extract_text() or '' for p in PdfReader(pdf).pages)
     raw = [s for s in RAW_TEX if s in text]
     if raw:
-        raise PdfError(f'{pdf} shows raw TeX ({", ".join(raw)}): MathJax had not finished; '
-                       f'raise --time-budget')
+        raise PdfError(f'{pdf} shows raw TeX ({", ".join(raw)}): a formula was not typeset')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -344,8 +420,6 @@ def main(argv: list[str] | None = None) -> int:
                         help='do not execute the notebooks: print the outputs stored in them')
     parser.add_argument('--skip-build', action='store_true',
                         help='reuse an existing single-page build (only print)')
-    parser.add_argument('--time-budget', type=int, default=30000,
-                        help='virtual milliseconds Chromium gives MathJax (default 30000)')
     args = parser.parse_args(argv)
     logging.getLogger('pypdf').setLevel(logging.ERROR)   # Chromium's PDFs make it chatty
 
@@ -354,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     pdf = path_output / '_build' / 'pdf' / 'book.pdf'
     pdf.parent.mkdir(parents=True, exist_ok=True)
     try:
-        chromium = find_chromium()
+        chromium = chromium_or_error()
         config = pdf_config(BOOK, args.stored_outputs)
         if args.skip_build:
             page = path_output / '_build' / 'singlehtml' / f'{toc_docnames(BOOK / "_toc.yml")[0]}.html'
@@ -367,11 +441,12 @@ def main(argv: list[str] | None = None) -> int:
         print('== Printing with Chromium (twice: the second print has the page numbers)',
               flush=True)
         draft = pdf.with_name('draft.pdf')
-        print_pdf(chromium, make_print_page(page, BOOK, config, None)[0], draft,
-                  args.time_budget)
+        print_pdf(chromium, make_print_page(page, BOOK, config, None)[0], draft)
         pages = anchor_pages(draft)
         print_page, entries = make_print_page(page, BOOK, config, pages)
-        print_pdf(chromium, print_page, pdf, args.time_budget)
+        facts = print_pdf(chromium, print_page, pdf)
+        (pdf.parent / 'print-facts.json').write_text(json.dumps(facts, ensure_ascii=False,
+                                                                indent=1), encoding='utf-8')
         draft.unlink()
         final = anchor_pages(pdf)
         moved = [text for _, part in entries for anchor, text, _ in part

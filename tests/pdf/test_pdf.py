@@ -241,3 +241,121 @@ def test_explorers_print_their_start_view(book, docname, start):
 
 def test_the_colab_set_up_cells_are_left_out(book):
     assert squash(SETUP_MARKER) not in squash(''.join(book.texts))
+
+
+# ------------------------------------------------------------------ the page as printed
+def printed_code_lines() -> list[tuple[str, str]]:
+    """(chapter, line) of every code line the PDF prints (not the Colab set-up cells, not
+    cells removed from the book)."""
+    lines = []
+    for docname in CHAPTERS:
+        path = BOOK / f'{docname}.ipynb'
+        if not path.is_file():
+            continue
+        for cell in json.loads(path.read_text(encoding='utf-8'))['cells']:
+            tags = set(cell.get('metadata', {}).get('tags', []))
+            source = ''.join(cell['source'])
+            if (cell['cell_type'] != 'code' or tags & {'remove-cell', 'remove-input'}
+                    or source.lstrip().startswith(SETUP_MARKER)):
+                continue
+            lines += [(docname, line) for line in source.splitlines()]
+    return lines
+
+
+NAME = re.compile(r'(?<![\w.])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*')
+
+
+def test_code_is_not_wrapped_inside_a_name(book):
+    """A long code line wraps at a space, never inside a name: every dotted name of 8 or more
+    characters in the printed code is whole on one line of the PDF's text."""
+    text = '\n'.join(book.texts)
+    words = set(re.findall(r'[\w.]+', text))
+    names = sorted({name for _, line in printed_code_lines() for name in NAME.findall(line)
+                    if len(name) >= 8})
+    assert len(names) > 20, names
+    broken = [name for name in names if name not in words and name not in text]
+    assert not broken, f'names of the code broken over two lines in the PDF: {broken[:10]}'
+
+
+def test_explorer_captions_are_for_paper(book):
+    """There are no sliders on paper: the printed captions say what the figure shows."""
+    text = squash(''.join(book.texts))
+    assert '拖动滑块' not in text, 'a printed explorer caption still asks to drag the sliders'
+
+
+def _text_starts(book: Book, page_index: int) -> list[tuple[float, float, str]]:
+    """(x, y, text) of the text runs of a page, in PDF points from the page's lower left."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            runs.append((x, y, text))
+    book.pages[page_index].extract_text(visitor_text=visit)
+    return runs
+
+
+def test_nothing_is_printed_beyond_the_right_margin(book):
+    """No formula, code line or table runs off the page (15 mm margins; a formula wider than
+    the column is scaled down to fit it, not cut off)."""
+    margin = 15 / 25.4 * 72
+    off = []
+    for i, page in enumerate(book.pages):
+        width = float(page.mediabox.width)
+        # Text that starts past the margin but within reach of it is cut off on paper (a formula
+        # or a code line running on); text far beyond the page (> 150 pt out) is an SVG's
+        # drawing outside its own clipped viewport, which paper does not show either way.
+        off += [(i + 1, round(x), text[:30]) for x, y, text in _text_starts(book, i)
+                if width - margin + 3 < x < width + 150]
+    assert not off, f'text beyond the right margin (page, x in pt, text): {off[:10]}'
+
+
+def test_the_print_layout_fitted_every_formula():
+    """tools/pdf.py's layout step, in the print medium at the column's width: what it scaled."""
+    facts_path = PDF.parent / 'print-facts.json'
+    if not facts_path.is_file():
+        pytest.skip(f'no {facts_path} (written by tools/pdf.py next to the PDF)')
+    facts = json.loads(facts_path.read_text(encoding='utf-8'))
+    assert facts['still'] == [], f'formulas wider than the page: {facts["still"]}'
+    assert all(0.5 <= s['zoom'] < 1 for s in facts['scaled']), facts['scaled']
+
+
+def _frames_and_text(book: Book, page_index: int):
+    """The page's filled rectangles (boxes: code frames, admonitions, tables' backgrounds) and
+    the start of each text run, in PDF points (pypdf tracks the transformation matrix)."""
+    def apply(m, x, y):
+        return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+    rects, pending, texts = [], [], []
+
+    def before(op, args, cm, tm):
+        if op == b're' and len(args) == 4:
+            x, y, w, h = map(float, args)
+            (x0, y0), (x1, y1) = apply(cm, x, y), apply(cm, x + w, y + h)
+            pending.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        elif op in (b'f', b'f*', b'B', b'B*'):
+            rects.extend(pending)
+            pending.clear()
+        elif op in (b'n', b'S', b's'):
+            pending.clear()
+
+    def text(t, cm, tm, font, size):
+        if t.strip():
+            texts.append(apply(cm, tm[4], tm[5]))
+    book.pages[page_index].extract_text(visitor_operand_before=before, visitor_text=text)
+    return rects, texts
+
+
+def test_no_empty_code_frames(book):
+    """No box is printed empty: a code cell's frame left at the foot of a page while its lines
+    went on to the next (short cells are not split; long ones keep 3 lines on each side)."""
+    width = float(book.pages[0].mediabox.width)
+    empty = []
+    for i in range(len(book.pages)):
+        rects, texts = _frames_and_text(book, i)
+        for x0, y0, x1, y1 in rects:
+            if 200 < x1 - x0 < width - 60 and y1 - y0 > 6:
+                if not any(x0 <= x <= x1 and y0 - 2 <= y <= y1 + 2 for x, y in texts):
+                    empty.append((i + 1, round(y0), round(y1)))
+    empty = sorted(set(empty))
+    assert not empty, f'empty boxes (page, bottom, top in pt): {empty[:10]}'

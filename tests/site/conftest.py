@@ -7,15 +7,12 @@ DevTools protocol (see ``cdp.py``). Without Chromium the tests are skipped, exce
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 from pathlib import Path
 
 import pytest
 
-from cdp import Browser, find_chromium
+from cdp import Browser, find_chromium, serve
 
 BOOK = Path(__file__).resolve().parents[2]
 
@@ -42,24 +39,12 @@ def screenshot_dir(site: Path) -> Path:
     return path
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # keep the test output clean
-        pass
-
-
 @pytest.fixture(scope='session')
 def server(site: Path):
-    """Serve the site on 127.0.0.1 (a free port) from a thread; yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f'http://127.0.0.1:{httpd.server_address[1]}/'
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    """Serve the site on 127.0.0.1 (a free port) as a static host does (text gzip-compressed:
+    page weights are what a reader downloads); yield its base URL."""
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope='session')

@@ -4,7 +4,7 @@ Every page in ``_toc.yml`` is loaded from a local server; each page is visited o
 browser saw is kept, then checked by the tests below:
 - no request failed and none went to another host than 127.0.0.1 (the site works offline);
 - no uncaught JavaScript error;
-- every formula is typeset by MathJax (``mjx-container``) without a TeX error;
+- every formula is typeset (by KaTeX, at build time: HTML plus MathML) without a TeX error;
 - every figure stored in the notebook is on the page, loaded, and not blown up (crisp);
 - every explorer (``d2l-explorer``) is live without a kernel: each control moved with real key
   presses and mouse clicks redraws the figure and the numbers; the numbers the browser computes
@@ -87,24 +87,17 @@ class Visit:
 FACTS_JS = r"""
 (async () => {
   const maths = [...document.querySelectorAll('.math')];
-  if (maths.length) {
-    const t0 = Date.now();
-    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() - t0 < 20000)
-      await new Promise(r => setTimeout(r, 100));
-    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
-  }
   await Promise.all([...document.images].map(img => img.complete ? null :
       new Promise(r => { img.onload = img.onerror = r; })));
   const colab = [...document.querySelectorAll('a[href^="https://colab.research.google.com/"]')];
   return {
     title: document.title,
     math: maths.length,
-    typeset: maths.filter(m => m.querySelector('mjx-container')).length,
-    mjx: document.querySelectorAll('mjx-container').length,
-    merror: document.querySelectorAll('mjx-merror').length,
-    // an undefined macro (\foo) is drawn as red text starting with a backslash
-    undefined: document.querySelectorAll('mjx-mtext[style*="red"] > mjx-c.mjx-c5C:first-child').length,
-    untypeset: maths.filter(m => !m.querySelector('mjx-container'))
+    typeset: maths.filter(m => m.querySelector('.katex .katex-html')).length,
+    mathml: maths.filter(m => m.querySelector('.katex-mathml math')).length,
+    merror: document.querySelectorAll('.katex-error').length,
+    scripts_math: [...document.scripts].filter(s => /mathjax|katex/i.test(s.src)).map(s => s.src),
+    untypeset: maths.filter(m => !m.querySelector('.katex'))
                     .map(m => m.textContent.slice(0, 80)),
     images: [...document.images].map(img => ({
       src: img.currentSrc.slice(0, 120), natural: img.naturalWidth, shown: img.width,
@@ -157,7 +150,7 @@ def visits(browser, server, screenshot_dir):
     yield visit
     # What the browser saw, next to the screenshots, for a reviewer.
     summary = {name: {'url': v.url, 'requests': len(v.requests), 'js_errors': v.errors,
-                      'formulas': v.facts['math'], 'mjx_containers': v.facts['mjx'],
+                      'formulas': v.facts['math'], 'mathml': v.facts['mathml'],
                       'images': [(i['natural'], i['shown']) for i in v.facts['images']],
                       'explorers': v.facts['explorers'],
                       'solutions': [(r['kind'], r['open'], round(r['height'])) for r in v.reveals]}
@@ -199,15 +192,17 @@ def test_no_javascript_errors(visits, docname):
 
 @pytest.mark.parametrize('docname', DOCNAMES)
 def test_math_is_typeset(visits, docname):
-    """Every formula is rendered by the offline MathJax, without a TeX error."""
+    """Every formula is in the page as KaTeX's drawing plus MathML (typeset when the book was
+    built: no script in the page), without a TeX error."""
     v, exp = visits(docname), expected(docname)
     f = v.facts
     if exp.math:
         assert f['math'] > 0, f'{v.url}: the source has math but the page has no .math element'
-    assert f['untypeset'] == [], f'{v.url}: formulas MathJax did not typeset: {f["untypeset"]}'
-    assert f['mjx'] >= f['math'], f'{v.url}: {f["mjx"]} mjx-container for {f["math"]} formulas'
-    assert f['merror'] == 0, f'{v.url}: {f["merror"]} formulas with a TeX error (red on the page)'
-    assert f['undefined'] == 0, f'{v.url}: {f["undefined"]} undefined TeX macros (red on the page)'
+    assert f['untypeset'] == [], f'{v.url}: formulas that were not typeset: {f["untypeset"]}'
+    assert f['typeset'] == f['mathml'] == f['math'], (
+        f'{v.url}: {f["math"]} formulas, {f["typeset"]} drawn, {f["mathml"]} with MathML')
+    assert f['merror'] == 0, f'{v.url}: {f["merror"]} formulas with a TeX error'
+    assert not f['scripts_math'], f'{v.url}: loads a math script: {f["scripts_math"]}'
 
 
 @pytest.mark.parametrize('docname', DOCNAMES)

@@ -1,0 +1,328 @@
+"""What the theme and the extensions Jupyter Book 1 brings get wrong for this book's readers, fixed
+at build time (a Sphinx extension, loaded from ``_config.yml``: ``sphinx.local_extensions``).
+
+sphinx-book-theme 1.4 (which has accessibility work of its own) needs Sphinx >= 8.2, Jupyter Book
+1 pins Sphinx 7: so the fixes live here, each as small as it can be.
+
+Accessibility (axe-core, WCAG 2.1 AA):
+- MyST-NB's code-cell toggles were ``<summary aria-label="Toggle hidden content">`` around the
+  visible text (展开代码单元, or a cell's own ``code_prompt_show``): the label hid the text
+  (WCAG 2.5.3, label in name). The summary is written here without an ``aria-label``: its
+  accessible name is its visible text, whatever the cell's prompt says.
+- The search buttons and the colour-mode switch: ``_templates/components/`` (their names are
+  their visible text; the switch says which mode it is in).
+- An empty table header cell (a table's top-left corner) becomes a ``<td>``.
+
+Weight (only what a page uses):
+- no Font Awesome JavaScript (1.45 MB on every page) and no icon fonts (274 KB): the few icons
+  the pages show are written to ``_static/d2l-icons.css`` as CSS masks from the theme's own Font
+  Awesome copy, and Font Awesome's glyph and font rules leave the theme's stylesheet;
+- no sphinx-thebe (unused: this book has no Thebe button; its duplicated inline script was a
+  console error on every page), no sphinx-togglebutton (no ``.toggle`` element in the book);
+- no ipywidgets state in the pages' head (the static site has no widget manager: the explorers'
+  static views are plain HTML and JS);
+- per page, an extension's script or stylesheet only when the page uses it (copy buttons where
+  there is code, sphinx-design where there are dropdowns, its tabs script where there are tabs);
+- the theme's stylesheet linked directly with Sphinx's ``basic.css`` (not through an ``@import``
+  that costs a round trip before anything is drawn);
+- the search machinery (``searchtools.js``, the search index) only on the search page
+  (``_templates/layout.html``), with the Chinese query splitter and readable result snippets.
+
+Also: the colour mode follows the reader's system until they pick one (``default_mode``
+auto: the theme left it empty and logged "invalid theme mode" on a first visit); a ``<meta name="description">`` from each page's first paragraph; the landing page's link
+to ``book.pdf`` only when the site has the PDF (``make pdf`` puts it there).
+"""
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / 'static'   # added only where a page needs it
+ICONS_CSS = 'd2l-icons.css'
+PDF_NAME = 'book.pdf'
+SEARCH_JS = ('zh-search.js', 'search-snippets.js')
+
+
+# ------------------------------------------------------------------ MyST-NB's code toggles
+def visit_hide_cell(self, node) -> None:
+    classes = ' '.join(node['classes'])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    self.body.append(f'<p class="collapsed admonition-title">{html.escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{html.escape(node["prompt_hide"])}</p>\n')
+    self.body.append('</summary>\n')
+
+
+def depart_hide_cell(self, node) -> None:
+    self.body.append('</details>\n')
+
+
+# ------------------------------------------------------------------ per page: what it loads
+_DROP_JS = re.compile(r'sphinx-thebe|thebe|togglebutton')
+_DROP_JS_BODY = re.compile(r'THEBE_JS_URL|thebe|toggleHint|toggleOpenOnPrint|togglebuttonSelector')
+_DROP_CSS = re.compile(r'sphinx-thebe\.css|togglebutton\.css')
+
+
+def _filename(asset) -> str:
+    return str(getattr(asset, 'filename', asset) or '')
+
+
+def _unused_here(body: str) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """(scripts, stylesheets) of extensions that this page's body does not use."""
+    js, css = [], []
+    if 'sd-tab-set' not in body:
+        js.append(r'design-tabs\.js')
+    if 'class="sd-' not in body and ' sd-' not in body:
+        css.append(r'sphinx-design')
+    if '<pre' not in body:
+        js += [r'clipboard\.min\.js', r'copybutton\.js']
+        css.append(r'copybutton\.css')
+    return (re.compile('|'.join(js)) if js else None, re.compile('|'.join(css)) if css else None)
+
+
+def page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if app.builder.format != 'html':
+        return
+    unused_js, unused_css = _unused_here(context.get('body') or '')
+    if pagename == 'search':
+        unused_js = unused_css = None
+    scripts = context.get('script_files')
+    if scripts is not None:
+        keep = []
+        for js in scripts:
+            attributes = getattr(js, 'attributes', {}) or {}
+            if _DROP_JS.search(_filename(js)) or _DROP_JS_BODY.search(attributes.get('body', '')):
+                continue
+            if unused_js is not None and unused_js.search(_filename(js)):
+                continue
+            if attributes.get('type') == 'application/vnd.jupyter.widget-state+json':
+                continue
+            keep.append(js)
+        scripts[:] = keep
+        if pagename == 'search':
+            for name in SEARCH_JS:
+                app.builder.add_js_file(name, priority=200)
+            scripts[:] = list(app.builder._js_files)
+    css = context.get('css_files')
+    if css is not None:
+        css[:] = [c for c in css if not _DROP_CSS.search(_filename(c))
+                  and not (unused_css is not None and unused_css.search(_filename(c)))]
+    context['d2l_theme_digest'] = _theme_digest()
+    context['d2l_description'] = _description(doctree, context)
+    # The theme's colour mode before the reader picks one: follow the system (light or dark).
+    # The theme has no option for it; unset, its script reported "invalid theme mode".
+    context.setdefault('default_mode', 'auto')
+    if not context['default_mode']:
+        context['default_mode'] = 'auto'
+
+
+def _theme_digest() -> str:
+    import hashlib
+    import pydata_sphinx_theme
+    css = (Path(pydata_sphinx_theme.__file__).parent / 'theme' / 'pydata_sphinx_theme' /
+           'static' / 'styles' / 'pydata-sphinx-theme.css')
+    return hashlib.sha1(css.read_bytes()).hexdigest()[:20] if css.is_file() else '0'
+
+
+def _description(doctree, context: dict) -> str:
+    """The page's first real paragraph, shortened: what a search engine shows under its title."""
+    text = ''
+    if doctree is not None:
+        for para in doctree.findall(nodes.paragraph):
+            candidate = ' '.join(para.astext().split())
+            if len(candidate) >= 20:
+                text = candidate
+                break
+    if not text:
+        text = context.get('docstitle') or ''
+    return text if len(text) <= 150 else text[:148].rstrip() + '…'
+
+
+# ------------------------------------------------------------------ the rendered body
+_EMPTY_TH = re.compile(r'<th(\s[^>]*)?>\s*(?:<p>\s*</p>)?\s*</th>')
+_THEBE_CONFIG = re.compile(r'\s*<script type="text/x-thebe-config">.*?</script>', re.S)
+
+
+def fix_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    body = context.get('body')
+    if not body:
+        return
+    body = _EMPTY_TH.sub(lambda m: f'<td{m.group(1) or ""}></td>', body)
+    body = _THEBE_CONFIG.sub('', body)
+    if not pdf_available(app):
+        body = _without_pdf_link(body)
+    context['body'] = body
+
+
+_PDF_LINK_PARA = re.compile(r'<p>(?:(?!</p>).)*?<a [^>]*href="(?:\.\./)*book\.pdf"[^>]*>.*?</p>\s*',
+                            re.S)
+
+
+def _without_pdf_link(body: str) -> str:
+    return _PDF_LINK_PARA.sub('', body)
+
+
+def pdf_available(app: Sphinx) -> bool:
+    """Does (or will) this site have ``book.pdf``? ``make pdf`` writes it to
+    ``_build/pdf/book.pdf`` and copies it into ``_build/html``; the one-page build that makes
+    the PDF never links to itself."""
+    if app.builder.name != 'html':
+        return False
+    out = Path(app.outdir)
+    return (out / PDF_NAME).is_file() or (out.parent / 'pdf' / PDF_NAME).is_file()
+
+
+def env_updated_pdf(app: Sphinx, env) -> list[str]:
+    """Rewrite the pages that link to the PDF when its presence changed since the last build."""
+    now = pdf_available(app)
+    before = getattr(env, 'd2l_pdf_available', None)
+    env.d2l_pdf_available = now
+    if before is None or before == now:
+        return []
+    return [name for name in env.found_docs if (Path(env.doc2path(name)).read_text(
+        encoding='utf-8', errors='replace').count(PDF_NAME))]
+
+
+# ------------------------------------------------------------------ icons without Font Awesome JS
+_ICON_CLASS = re.compile(r'class="(fa[srb]?|fa-solid|fa-regular|fa-brands)\s+([^"]*)"')
+_PACK_END = {'fab': 'd("fab",p)', 'far': 'd("far",p)', 'fas': 'd("fas",p)'}
+_STYLE = {'fa': 'fas', 'fas': 'fas', 'fa-solid': 'fas', 'far': 'far', 'fa-regular': 'far',
+          'fab': 'fab', 'fa-brands': 'fab'}
+
+
+def _fontawesome_js() -> Path:
+    import pydata_sphinx_theme
+    return (Path(pydata_sphinx_theme.__file__).parent / 'theme' / 'pydata_sphinx_theme' /
+            'static' / 'scripts' / 'fontawesome.js')
+
+
+def _icon_paths(source: str, style: str, names: set[str]) -> dict[str, tuple[int, int, str]]:
+    end = source.find(_PACK_END[style])
+    start = max(source.rfind(marker, 0, end) for marker in _PACK_END.values())
+    pack = source[max(start, 0):end]
+    found = {}
+    for name in names:
+        m = re.search(r'(?<![\w-])"?%s"?:\[(\d+),(\d+),\[[^\]]*\],"\w+",("[^"]*"|\[[^\]]*\])\]'
+                      % re.escape(name), pack)
+        if m:
+            paths = re.findall(r'"([^"]*)"', m.group(3))
+            found[name] = (int(m.group(1)), int(m.group(2)), paths[-1])
+    return found
+
+
+def write_icons(app: Sphinx, exception) -> None:
+    """``_static/d2l-icons.css``: every Font Awesome icon the written pages use, as a CSS mask
+    (the icon takes the text colour), instead of the theme's 1.45 MB Font Awesome script."""
+    if exception or app.builder.format != 'html':
+        return
+    out = Path(app.outdir)
+    wanted: dict[str, set[str]] = {'fas': set(), 'far': set(), 'fab': set()}
+    for page in out.rglob('*.html'):
+        for style, rest in _ICON_CLASS.findall(page.read_text(encoding='utf-8', errors='replace')):
+            for cls in rest.split():
+                if cls.startswith('fa-') and cls not in ('fa-lg', 'fa-fw', 'fa-solid',
+                                                         'fa-regular', 'fa-brands'):
+                    wanted[_STYLE[style]].add(cls[3:])
+    for extra in ('xmark', 'chevron-down', 'chevron-right', 'angle-down', 'angle-right'):
+        wanted['fas'].add(extra)   # drawn by the theme's scripts / navigation, not in the HTML
+    source = _fontawesome_js().read_text(encoding='utf-8')
+    rules = ['/* Generated by _ext/d2l_site.py from the theme\'s Font Awesome (icons: CC BY 4.0, '
+             'fontawesome.com/license/free): only the icons this site uses. */',
+             '.fa-solid::before,.fas::before,.fa-regular::before,.far::before,.fa-brands::before,'
+             '.fab::before{content:"";display:inline-block;width:1.25em;height:1em;'
+             'vertical-align:-0.125em;background-color:currentColor;'
+             '-webkit-mask:var(--d2l-icon) center/contain no-repeat;'
+             'mask:var(--d2l-icon) center/contain no-repeat}',
+             '.fa-lg::before{width:1.6em;height:1.33em;vertical-align:-0.3em}']
+    missing = []
+    for style, names in wanted.items():
+        paths = _icon_paths(source, style, names)
+        missing += sorted(names - set(paths))
+        prefix = {'fas': '.fa-solid', 'far': '.fa-regular', 'fab': '.fab'}[style]
+        alias = {'fas': '.fas', 'far': '.far', 'fab': '.fa-brands'}[style]
+        for name, (w, h, d) in sorted(paths.items()):
+            svg = (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'>"
+                   f"<path d='{d}'/></svg>")
+            url = 'url("data:image/svg+xml,' + svg.replace('"', "'").replace('#', '%23') + '")'
+            rules.append(f'{prefix}.fa-{name},{alias}.fa-{name}{{--d2l-icon:{url}}}')
+    if missing:
+        logger.info('d2l_site: icons not found in Font Awesome: %s', ', '.join(missing))
+    (out / '_static' / ICONS_CSS).write_text('\n'.join(rules) + '\n', encoding='utf-8')
+    _strip_fontawesome_css(out / '_static' / 'styles' / 'pydata-sphinx-theme.css')
+
+
+_FA_GLYPH_RULES = re.compile(r'(?:\.fa-[\w-]+:(?:before|after),?)+\{content:"(?:\\.|[^"\\])*"\}')
+_FA_FONT_FACES = re.compile(r'@font-face\{[^}]*font-family:\s*"?Font Awesome[^}]*\}')
+
+
+def _strip_fontawesome_css(path: Path) -> None:
+    """The theme's stylesheet without Font Awesome's ~1,900 glyph rules and its @font-face
+    rules (87 KB of the 397 KB; the icons are drawn by d2l-icons.css, no icon font loads)."""
+    if not path.is_file():
+        return
+    css = path.read_text(encoding='utf-8')
+    css = _FA_FONT_FACES.sub('', _FA_GLYPH_RULES.sub('', css))
+    path.write_text(css, encoding='utf-8')
+
+
+# Files the theme and extensions copy into every site that no page of this one loads.
+UNUSED_STATIC = ('scripts/fontawesome.js', 'scripts/fontawesome.js.LICENSE.txt',
+                 'vendor/fontawesome', 'sphinx-thebe.js', 'sphinx-thebe.css', 'togglebutton.js',
+                 'togglebutton.css', 'webpack-macros.html', 'sbt-webpack-macros.html')
+
+
+def drop_unused_static(app: Sphinx, exception) -> None:
+    """Ship only what the pages use: no Font Awesome script or fonts, no thebe or togglebutton
+    files, no source maps (5.6 MB of the theme's _static)."""
+    if exception or app.builder.format != 'html':
+        return
+    static = Path(app.outdir) / '_static'
+    for name in UNUSED_STATIC:
+        path = static / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.is_file():
+            path.unlink()
+    for source_map in static.rglob('*.map'):
+        source_map.unlink()
+
+
+def copy_extras(app: Sphinx, exception) -> None:
+    """The PDF into the site when ``make pdf`` made one (so the landing page's link works)."""
+    if exception or app.builder.name != 'html':
+        return
+    out = Path(app.outdir)
+    made = out.parent / 'pdf' / PDF_NAME
+    if made.is_file() and (not (out / PDF_NAME).is_file()
+                           or made.stat().st_mtime > (out / PDF_NAME).stat().st_mtime):
+        shutil.copyfile(made, out / PDF_NAME)
+
+
+def builder_inited(app: Sphinx) -> None:
+    if app.builder.format != 'html':
+        return
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+    app.add_css_file(ICONS_CSS, priority=900)
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension('myst_nb')
+    from myst_nb.sphinx_ import HideCodeCellNode
+    app.add_node(HideCodeCellNode, override=True, html=(visit_hide_cell, depart_hide_cell))
+    app.connect('builder-inited', builder_inited)
+    app.connect('env-get-outdated', lambda app, env, added, changed, removed:
+                env_updated_pdf(app, env))
+    app.connect('html-page-context', page_assets, priority=900)
+    app.connect('html-page-context', fix_body, priority=900)
+    app.connect('build-finished', write_icons)
+    app.connect('build-finished', copy_extras)
+    app.connect('build-finished', drop_unused_static, priority=900)
+    return {'version': '1.0', 'parallel_read_safe': True, 'parallel_write_safe': True}

@@ -1,0 +1,269 @@
+"""Every reader, every device (``make site-test``): accessibility, console, weight, images.
+
+Each page of ``_toc.yml`` (and the search page) is opened in headless Chromium in light and in
+dark mode (the reader's system setting, ``prefers-color-scheme``, with the theme on "auto"), at
+1280 px (a laptop) and at 390 px (a phone), each time as a first visit (empty local storage,
+empty cache). On each of these visits:
+
+- axe-core (the pinned version in ``tools/node/package.json``, injected from disk, no CDN) checks
+  the page against WCAG 2.1 A and AA: the test fails on any violation (KaTeX's aria-hidden
+  drawing of the formulas is left out: its MathML is checked);
+- nothing is written to the console as an error (``console.error``, uncaught exceptions, the
+  browser's own error log);
+- the page's weight (every request made before the load event, bytes on the wire from a server
+  that compresses text as static hosts do) stays within the budget, and so does its number of
+  requests.
+
+Separately, every ``<img>`` in the article must have a real text alternative (not empty, not a
+file name or path): the figures' alt texts come from the chapters (cell metadata
+``mystnb: image: alt``).
+
+A summary (violations per page, mode and width; bytes and requests per page) is written to
+``_build/screenshots/readers.json``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tools.toc import toc_docnames   # tests/conftest.py puts the repository on sys.path
+
+BOOK = Path(__file__).resolve().parents[2]
+AXE = BOOK / 'tools' / 'node' / 'node_modules' / 'axe-core' / 'axe.min.js'
+WCAG21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']
+MODES = ('light', 'dark')
+WIDTHS = (1280, 390)
+# Budgets per page, to the load event (the goal: a page a phone loads quickly on mobile data):
+# bytes on the wire as a static host serves them (text gzip-compressed: tools/browser.serve).
+MAX_BYTES = 1_500_000
+MAX_REQUESTS = 60
+
+SOURCE = Path(os.environ.get('BOOK_SRC') or BOOK).resolve()
+TOC_FILE = Path(os.environ.get('BOOK_TOC') or SOURCE / '_toc.yml')
+PAGES = toc_docnames(TOC_FILE) + ['search']
+
+# Run axe on the whole document; keep what a reader of the report needs per violation.
+AXE_JS = r"""
+(async () => {
+  await document.fonts.ready;
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  // KaTeX's drawing of each formula (.katex-html) is aria-hidden and takes the text colour of
+  // its paragraph; its MathML twin is what assistive technology reads. Leaving the drawing out
+  // halves axe's time on the formula-heavy chapters (9,000 of chapter 4's 20,000 elements).
+  const result = await axe.run({exclude: [['.katex-html']]}, {
+    runOnly: {type: 'tag', values: %s.concat(['best-practice'])},
+    resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, tags: v.tags, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                              summary: (n.failureSummary || '').slice(0, 300)}))}));
+})()
+"""
+
+PAGE_JS = r"""
+(() => ({
+  theme: document.documentElement.dataset.theme,
+  // the formulas as a keyboard and a phone meet them
+  math: (() => {
+    const boxes = [...document.querySelectorAll('.math-display > .math-scroll')];
+    const wide = boxes.filter(b => b.scrollWidth > b.clientWidth + 1);
+    const focusable = 'a[href], button, input, select, textarea, [tabindex]';
+    return {
+      formulas: document.querySelectorAll('.math').length,
+      without_mathml: [...document.querySelectorAll('.math')]
+          .filter(m => !m.querySelector('.katex-mathml math')).length,
+      display: boxes.length, wide: wide.length,
+      wide_not_focusable: wide.filter(b => b.tabIndex !== 0 || !b.getAttribute('aria-label'))
+          .map(b => b.textContent.slice(0, 60)),
+      narrow_in_tab_order: boxes.filter(b => !wide.includes(b) && b.hasAttribute('tabindex')).length,
+      tab_stops_in_formulas: [...document.querySelectorAll('.math .katex')]
+          .flatMap(k => [...k.querySelectorAll(focusable)]).filter(e => e.tabIndex >= 0).length,
+      page_overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    };
+  })(),
+  images: [...document.querySelectorAll('article img, .bd-article img')].map(img => ({
+    src: img.getAttribute('src'), alt: img.getAttribute('alt'),
+    role: img.getAttribute('role')})),
+}))()
+"""
+
+
+def _visit(browser, url: str, mode: str, width: int, axe_source: str) -> dict:
+    browser.set_width(width)
+    browser.emulate_media('', [{'name': 'prefers-color-scheme', 'value': mode}])
+    log = browser.goto(url)
+    browser.evaluate(axe_source + '\n;true')
+    violations = browser.evaluate(AXE_JS % json.dumps(WCAG21_AA), timeout=180)
+    facts = browser.evaluate(PAGE_JS)
+    browser.pump(0.2)
+    browser.evaluate('localStorage.clear(); sessionStorage.clear(); true')   # next: a first visit
+    requests = [r for r in log.requests.values() if r.before_load]
+    return {
+        'theme': facts['theme'], 'images': facts['images'], 'math': facts['math'],
+        'wcag': [v for v in violations if set(v['tags']) & set(WCAG21_AA)],
+        'best_practice': [v for v in violations if not set(v['tags']) & set(WCAG21_AA)],
+        'errors': list(log.errors) + list(log.console_errors),
+        'bytes': log.bytes_to_load(), 'decoded': log.decoded_to_load(),
+        'requests': len(requests),
+        'by_type': {t: sum(r.bytes for r in requests if r.type == t)
+                    for t in sorted({r.type for r in requests})},
+        'largest': sorted(((r.bytes, r.url.rsplit('/', 1)[-1][:60]) for r in requests),
+                          reverse=True)[:5],
+    }
+
+
+@pytest.fixture(scope='module')
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail(f'axe-core is not installed at {AXE}: make site-test installs it '
+                    f'(npm ci --prefix tools/node)', pytrace=False)
+    return AXE.read_text(encoding='utf-8')
+
+
+@pytest.fixture(scope='module')
+def audits(browser, server, screenshot_dir, axe_source):
+    """Visit each (page, mode, width) lazily, once."""
+    cache: dict[tuple, dict] = {}
+
+    def audit(docname: str, mode: str, width: int) -> dict:
+        key = (docname, mode, width)
+        if key not in cache:
+            cache[key] = _visit(browser, server + docname + '.html', mode, width, axe_source)
+        return cache[key]
+
+    yield audit
+    browser.set_width()
+    browser.emulate_media('')
+    summary = {}
+    for (docname, mode, width), a in cache.items():
+        page = summary.setdefault(docname, {})
+        page[f'{mode}-{width}'] = {
+            'wcag': {v['id']: len(v['nodes']) for v in a['wcag']},
+            'best_practice': {v['id']: len(v['nodes']) for v in a['best_practice']},
+            'errors': a['errors'], 'bytes': a['bytes'], 'decoded': a['decoded'],
+            'requests': a['requests'],
+            'math': a['math'],
+            'by_type': a['by_type'], 'largest': a['largest']}
+    (screenshot_dir / 'readers.json').write_text(
+        json.dumps(summary, ensure_ascii=False, indent=1), encoding='utf-8')
+
+
+def _explain(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['id']} ({v['impact']}): {v['help']} - {len(v['nodes'])} element(s)")
+        for n in v['nodes'][:3]:
+            lines.append(f"    {n['target']}: {n['html']}")
+    return '\n'.join(lines)
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+@pytest.mark.parametrize('mode', MODES)
+@pytest.mark.parametrize('docname', PAGES)
+def test_no_wcag_violations(audits, docname, mode, width):
+    """axe-core finds no WCAG 2.1 A/AA violation, in either mode, at either width."""
+    a = audits(docname, mode, width)
+    assert a['theme'] == mode, f'{docname}: asked for {mode} mode, the page shows {a["theme"]}'
+    assert not a['wcag'], (f'{docname} ({mode}, {width} px): WCAG 2.1 A/AA violations:\n'
+                           + _explain(a['wcag']))
+
+
+@pytest.mark.parametrize('mode', MODES)
+@pytest.mark.parametrize('docname', PAGES)
+def test_no_console_errors(audits, docname, mode):
+    """Nothing goes wrong in the console on a first visit (uncaught errors, console.error,
+    the browser's own error log: a failed request, a bad script)."""
+    a = audits(docname, mode, WIDTHS[0])
+    assert not a['errors'], f'{docname} ({mode}): console errors: {a["errors"]}'
+
+
+@pytest.mark.parametrize('docname', PAGES)
+def test_page_weight_within_budget(audits, docname):
+    """Everything a page loads before its load event, as a static host serves it (text
+    compressed): at most 1.5 MB and 60 requests."""
+    a = audits(docname, MODES[0], WIDTHS[0])
+    assert a['bytes'] <= MAX_BYTES and a['requests'] <= MAX_REQUESTS, (
+        f'{docname}: {a["bytes"] / 1e6:.2f} MB ({a["decoded"] / 1e6:.2f} MB decompressed) in '
+        f'{a["requests"]} requests to the load event '
+        f'(budget {MAX_BYTES / 1e6:.1f} MB, {MAX_REQUESTS} requests); by type: {a["by_type"]}; '
+        f'largest: {a["largest"]}')
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+@pytest.mark.parametrize('docname', PAGES)
+def test_math_for_every_reader(audits, docname, width):
+    """Every formula carries MathML (what a screen reader reads); no formula is a Tab stop,
+    except a display formula wider than the column, which scrolls sideways in a box that the
+    keyboard can focus (and that says what it is); the page itself never scrolls sideways."""
+    m = audits(docname, MODES[0], width)['math']
+    where = f'{docname} at {width} px'
+    assert m['without_mathml'] == 0, f'{where}: {m["without_mathml"]} formulas without MathML'
+    assert m['tab_stops_in_formulas'] == 0, f'{where}: Tab stops inside formulas: {m}'
+    assert not m['wide_not_focusable'], (
+        f'{where}: formulas wider than the column in a box the keyboard cannot reach: '
+        f'{m["wide_not_focusable"]}')
+    assert m['narrow_in_tab_order'] == 0, f'{where}: formulas that fit are in the Tab order: {m}'
+    assert m['page_overflow'] <= 1, f'{where}: the page scrolls sideways by {m["page_overflow"]} px'
+
+
+_FILE_LIKE = re.compile(r'^\S*\.(png|jpe?g|gif|svg|webp)$|^[\w./-]*/[\w./-]*$|^(image|img|png|'
+                        r'figure|output|<[^>]*>)$', re.I)
+
+
+def real_text_alternative(alt: str | None) -> bool:
+    """True for an alt text a reader can use: not missing, not empty, not a file name/path."""
+    return bool(alt and alt.strip() and not _FILE_LIKE.match(alt.strip()))
+
+
+# The chapters' figures get their Chinese alt texts from the editorial issue (#16); until they
+# have them this test is expected to fail, and the lead removes this marker when they land.
+@pytest.mark.xfail(reason='the chapters do not carry their figures\' alt texts yet (issue 16)')
+@pytest.mark.parametrize('docname', PAGES)
+def test_images_have_text_alternatives(audits, docname):
+    """Every <img> in the article says what it shows (the chapters' figures: Chinese alt texts
+    from the cell metadata ``mystnb: image: alt``)."""
+    a = audits(docname, MODES[0], WIDTHS[0])
+    bad = [(img['src'], img['alt']) for img in a['images']
+           if img['role'] != 'presentation' and not real_text_alternative(img['alt'])]
+    assert not bad, f'{docname}: images without a real text alternative (src, alt): {bad}'
+
+
+SNIPPET_QUERIES = ['softmax', '交叉熵', '损失函数']
+FURNITURE = ('展开代码单元', '收起代码单元', '点击展开', 'Skip to main content', '跳转至主要内容',
+             'Permalink', '目录', '\\mathbf', '\\hat', '\\frac', '\\(', '\\[', '$$')
+
+
+@pytest.mark.parametrize('query', SNIPPET_QUERIES)
+def test_search_snippets_are_readable(browser, server, query):
+    """The search results' snippets are the pages' text: no TeX source, no page furniture
+    (toggle labels, permalinks, the print-only contents), no runs of white space."""
+    import urllib.parse
+    browser.set_width()
+    browser.emulate_media('')
+    browser.goto(server + 'search.html?q=' + urllib.parse.quote(query))
+    snippets = browser.wait_for(
+        "(() => { const p = [...document.querySelectorAll('#search-results p.context')];"
+        " return p.length >= 2 && p.map(x => x.textContent); })()", timeout=60)
+    assert snippets, f'searching {query!r}: no result snippets'
+    bad = [(word, s[:120]) for s in snippets for word in FURNITURE if word in s]
+    assert not bad, f'searching {query!r}: snippets with TeX or page furniture: {bad[:5]}'
+    assert not [s for s in snippets if re.search(r'\s{3,}', s)], 'snippets with runs of spaces'
+
+
+_HREF = re.compile(r'<a\s[^>]*href="([^"#?]+)[^"]*"')
+
+
+@pytest.mark.parametrize('docname', PAGES)
+def test_internal_links_resolve(site, docname):
+    """Every link of a page to a file of the site leads to one (the landing page links the PDF
+    only when the site has it: ``make pdf`` puts it there)."""
+    page = site / f'{docname}.html'
+    html = page.read_text(encoding='utf-8')
+    dead = sorted({href for href in _HREF.findall(html)
+                   if not re.match(r'^[a-z][a-z0-9+.-]*:', href)
+                   and not (page.parent / href).resolve().exists()})
+    assert not dead, f'{docname}: links to files the site does not have: {dead}'
