@@ -7,7 +7,7 @@
 # make lighthouse - Lighthouse 12.2.3 (mobile) on three pages of the built site: its four scores
 # make refresh NB=chapters/x.ipynb - sync it with texts/x.md, re-run it top to bottom, store outputs
 # Other targets: site-test, test-ipywidgets7, seed-check, unit, nbval, texts, refresh-all,
-# bench, colab-cell, clean. CI runs .ci/run. Build elsewhere: make book BUILD_DIR=/tmp/b
+# bench, colab-cell, exercise-cells, clean. CI runs .ci/run. Build elsewhere: make book BUILD_DIR=/tmp/b
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -41,7 +41,7 @@ IPYW7  := $(VENV)/ipywidgets7
 IPYW7_CHAPTER := chapters/03_losses.ipynb
 
 .PHONY: setup data book book-force test unit nbval site-test test-ipywidgets7 pdf seed-check \
-        lab refresh refresh-all texts bench colab-cell clean lighthouse node-tools
+        lab refresh refresh-all texts bench colab-cell exercise-cells clean lighthouse node-tools
 
 setup: $(STAMP)
 
@@ -76,7 +76,7 @@ data: setup
 # The cache is emptied when d2lhelpers or the toolchain changed (so is it by make book-force).
 $(BUILD)/.cache-inputs: $(CACHE_INPUTS)
 	@echo "== d2lhelpers or the toolchain changed: every chapter will be executed again"
-	rm -rf $(CACHE)
+	rm -rf $(CACHE) $(BUILD)/.doctrees
 	mkdir -p $(BUILD)
 	touch $@
 
@@ -168,6 +168,11 @@ bench: data
 
 colab-cell:
 	$(BIN)/python tools/colab_cell.py --write
+
+# The learner-checked exercises' cells in the chapters, generated from their Tasks (one source);
+# then make refresh the chapters it names.
+exercise-cells:
+	$(BIN)/python tools/exercise_cells.py --write
 
 clean:
 	rm -rf $(BUILD)

@@ -114,7 +114,7 @@ def test_constraints_pin_the_documentation_toolchain():
     assert pins['jupyter-book'] == '1.0.4.post1'
     assert pins['sphinx'].startswith('7.4.')
     for name in ('myst-nb', 'myst-parser', 'sphinx-book-theme', 'pydata-sphinx-theme',
-                 'sphinx-external-toc', 'jupyter-cache', 'sphinx-mathjax-offline', 'jieba'):
+                 'sphinx-external-toc', 'jupyter-cache', 'jieba', 'autocorrect-py'):
         assert name in pins, f'constraints/docs.txt does not pin {name}'
     for name in ('torch', 'torchvision'):
         assert name not in pins, f'{name} is the reader\'s runtime: do not pin it here'

@@ -2,11 +2,12 @@
 
     python tools/layout_check.py chapters/03_losses.ipynb [--width 358] [--keep page.html]
 
-Renders the chapter's display math (MathJax 3, as the site; labelled equations with their
-number) and its Markdown tables, with the theme's CSS, in headless Chromium at the column width
-of a 390 px phone (358 px) and lists every equation wider than the column (by how many px) and
-every table wider than the column or with a cell squeezed below two characters per line.
-Exit code 1 when something does not fit. The site test checks the built pages the same way.
+Renders the chapter's display math as the site does (KaTeX at build time, through
+tools/node/katex-render.js, in the site's scrolling box with the equation number beside it) and
+its Markdown tables, with the theme's CSS, in headless Chromium at the column width of a 390 px
+phone (358 px), and lists every equation wider than the column (by how many px) and every table
+wider than the column or with a cell squeezed below two characters per line. Exit code 1 when
+something does not fit. Needs the book's Node tools (`make node-tools`).
 """
 from __future__ import annotations
 
@@ -26,22 +27,22 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+BOOK = Path(__file__).resolve().parent.parent
 SITE = Path(sys.prefix) / 'lib' / f'python{sys.version_info.major}.{sys.version_info.minor}' / 'site-packages'
-MATHJAX = SITE / 'sphinx-mathjax-offline' / 'static' / 'mathjax' / 'tex-chtml.js'
 THEME_CSS = SITE / 'pydata_sphinx_theme' / 'theme' / 'pydata_sphinx_theme' / 'static' / 'styles' / 'pydata-sphinx-theme.css'
+NODE = BOOK / 'tools' / 'node'
+KATEX_CSS = NODE / 'node_modules' / 'katex' / 'dist' / 'katex.min.css'
+MATH_CSS = BOOK / '_ext' / 'static' / 'd2l-math.css'
 
 MEASURE = """
 <script>
-window.MathJax = {tex: {tags: 'ams', inlineMath: [['\\\\(', '\\\\)']]},
-  startup: {pageReady: () => MathJax.startup.defaultPageReady().then(measure)}};
+window.addEventListener('load', () => setTimeout(measure, 1000));   // fonts in place
 function measure() {
   const out = [];
-  document.querySelectorAll('div.math').forEach((d, i) => {
-    const boxes = [d, ...d.querySelectorAll('mjx-container')];
-    const over = Math.max(...boxes.map(b => b.scrollWidth - b.clientWidth),
-                          ...boxes.map(b => b.getBoundingClientRect().right - d.getBoundingClientRect().right));
+  document.querySelectorAll('div.math-display').forEach((d, i) => {
+    const box = d.querySelector('.math-scroll');
     out.push({kind: 'equation', index: i, label: d.dataset.label || '',
-              tex: d.dataset.tex, over: Math.round(over)});
+              tex: d.dataset.tex, over: Math.round(box.scrollWidth - box.clientWidth)});
   });
   document.querySelectorAll('table').forEach((t, i) => {
     let squeezed = [];
@@ -64,17 +65,34 @@ function measure() {
 """
 
 
-def markdown_renderer() -> MarkdownIt:
+class KaTeX:
+    """The site's typesetter: tools/node/katex-render.js, one JSON request per line."""
+
+    def __init__(self) -> None:
+        if not (NODE / 'node_modules' / 'katex').is_dir():
+            raise SystemExit('KaTeX is not installed: run make node-tools')
+        self.proc = subprocess.Popen(['node', str(NODE / 'katex-render.js')], cwd=NODE, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def __call__(self, tex: str, display: bool) -> str:
+        self.proc.stdin.write(json.dumps({'tex': tex, 'display': display}) + '\n')
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline())
+        return answer.get('html') or f'<code>{html.escape(tex)}</code>'
+
+
+def markdown_renderer(katex: KaTeX) -> MarkdownIt:
     md = (MarkdownIt('commonmark').enable('table')
           .use(dollarmath_plugin, double_inline=True, allow_labels=True).use(amsmath_plugin))
 
     def block(tex: str, label: str = '') -> str:
         eqno = '<span class="eqno">(9.99)</span>' if label else ''
-        return (f'<div class="math notranslate nohighlight" data-label="{html.escape(label)}" '
-                f'data-tex="{html.escape(" ".join(tex.split())[:70])}">{eqno}\\[{html.escape(tex)}\\]</div>\n')
+        return (f'<div class="math math-display" data-label="{html.escape(label)}" '
+                f'data-tex="{html.escape(" ".join(tex.split())[:70])}"><div class="math-scroll">'
+                f'{katex(tex, True)}</div>{eqno}</div>\n')
 
-    md.add_render_rule('math_inline', lambda self, t, i, o, e: f'\\({html.escape(t[i].content)}\\)')
-    md.add_render_rule('math_inline_double', lambda self, t, i, o, e: f'\\[{html.escape(t[i].content)}\\]')
+    md.add_render_rule('math_inline', lambda self, t, i, o, e: f'<span class="math">{katex(t[i].content, False)}</span>')
+    md.add_render_rule('math_inline_double', lambda self, t, i, o, e: block(t[i].content))
     md.add_render_rule('math_block', lambda self, t, i, o, e: block(t[i].content))
     md.add_render_rule('math_block_label', lambda self, t, i, o, e: block(t[i].content, t[i].info))
     md.add_render_rule('amsmath', lambda self, t, i, o, e: block(t[i].content))
@@ -94,12 +112,14 @@ def page(path: Path, width: int) -> str:
     text = re.sub(r'\{eq\}`[^`]*`', '(9.99)', text)
     text = re.sub(r'\{[\w:.-]+\}`([^`<]*)[^`]*`', lambda m: m.group(1).strip() or 'link', text)
     text = re.sub(r'^(```|:::)\{?[\w-]*\}?.*$', '', text, flags=re.M)   # directive fences
-    body = markdown_renderer().render(text)
-    return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
-<link rel="stylesheet" href="{THEME_CSS.as_uri()}">
-<style>body {{ margin: 0; }} main {{ width: {width}px; font-size: 16px; padding: 0; }}
-div.math {{ overflow-x: auto; }} span.eqno {{ float: right; }}</style>
-{MEASURE}<script src="{MATHJAX.as_uri()}"></script></head>
+    katex = KaTeX()
+    body = markdown_renderer(katex).render(text)
+    katex.proc.stdin.close()
+    katex.proc.wait()
+    css = ''.join(f'<link rel="stylesheet" href="{p.as_uri()}">' for p in (THEME_CSS, KATEX_CSS, MATH_CSS))
+    return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">{css}
+<style>body {{ margin: 0; }} main {{ width: {width}px; font-size: 16px; padding: 0; }}</style>
+{MEASURE}</head>
 <body><main class="bd-article">{body}</main></body></html>"""
 
 
@@ -122,7 +142,7 @@ def measure(path: Path, width: int, keep: Path | None = None) -> list[dict]:
              html_file.as_uri()], capture_output=True, text=True, timeout=180).stdout
     found = re.search(r'<pre id="layout-result">(.*?)</pre>', dom, re.S)
     if not found:
-        raise SystemExit(f'{path}: the page did not finish typesetting')
+        raise SystemExit(f'{path}: the page was not measured')
     return json.loads(html.unescape(found.group(1)))
 
 
