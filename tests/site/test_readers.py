@@ -219,9 +219,6 @@ def real_text_alternative(alt: str | None) -> bool:
     return bool(alt and alt.strip() and not _FILE_LIKE.match(alt.strip()))
 
 
-# The chapters' figures get their Chinese alt texts from the editorial issue (#16); until they
-# have them this test is expected to fail, and the lead removes this marker when they land.
-@pytest.mark.xfail(reason='the chapters do not carry their figures\' alt texts yet (issue 16)')
 @pytest.mark.parametrize('docname', PAGES)
 def test_images_have_text_alternatives(audits, docname):
     """Every <img> in the article says what it shows (the chapters' figures: Chinese alt texts
