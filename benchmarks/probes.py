@@ -614,52 +614,35 @@ def _():
 
 
 # ================================================================================ train
-@probe('train: an empty test_iter is refused before the first epoch')
-def _():
+def refused_before_training(expect: str, empty_test_iter: bool = False, **train_kwargs) -> None:
+    """``train`` refuses its arguments clearly, and before it trains an epoch (else: weak)."""
     torch.manual_seed(0)
     net = nn.Linear(2, 3)
     before = params_of(net)
-    train_iter, _ = loaders()
+    train_iter, test_iter = loaders()
     try:
-        refused(lambda: d.train(net, train_iter, [], CE, 2,
-                                torch.optim.SGD(net.parameters(), lr=0.1), verbose=False),
-                'test_iter')
+        refused(lambda: d.train(net, train_iter, [] if empty_test_iter else test_iter, CE, 2,
+                                torch.optim.SGD(net.parameters(), lr=0.1), verbose=False,
+                                **train_kwargs), expect)
     except Verdict as v:
         if v.kind == 'clear' and not unchanged(net, before):
             raise Verdict('weak', v.detail + ' (after training an epoch)') from None
         raise
+
+
+@probe('train: an empty test_iter is refused before the first epoch')
+def _():
+    refused_before_training('test_iter', empty_test_iter=True)
 
 
 @probe('train: a scheduler that is not one is refused before the first epoch')
 def _():
-    torch.manual_seed(0)
-    net = nn.Linear(2, 3)
-    before = params_of(net)
-    train_iter, test_iter = loaders()
-    try:
-        refused(lambda: d.train(net, train_iter, test_iter, CE, 2,
-                                torch.optim.SGD(net.parameters(), lr=0.1), verbose=False,
-                                scheduler=0.5), 'scheduler')
-    except Verdict as v:
-        if v.kind == 'clear' and not unchanged(net, before):
-            raise Verdict('weak', v.detail + ' (after training an epoch)') from None
-        raise
+    refused_before_training('scheduler', scheduler=0.5)
 
 
 @probe('train: a scheduler class (not an instance) is refused before the first epoch')
 def _():
-    torch.manual_seed(0)
-    net = nn.Linear(2, 3)
-    before = params_of(net)
-    train_iter, test_iter = loaders()
-    try:
-        refused(lambda: d.train(net, train_iter, test_iter, CE, 2,
-                                torch.optim.SGD(net.parameters(), lr=0.1), verbose=False,
-                                scheduler=torch.optim.lr_scheduler.StepLR), 'scheduler')
-    except Verdict as v:
-        if v.kind == 'clear' and not unchanged(net, before):
-            raise Verdict('weak', v.detail + ' (after training an epoch)') from None
-        raise
+    refused_before_training('scheduler', scheduler=torch.optim.lr_scheduler.StepLR)
 
 
 @probe('train: a one-shot generator as train_iter is refused (it would be empty after epoch 1)')
