@@ -73,11 +73,14 @@ class KaTeX:
             raise SystemExit('KaTeX is not installed: run make node-tools')
         self.proc = subprocess.Popen(['node', str(NODE / 'katex-render.js')], cwd=NODE, text=True,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.errors: list[str] = []
 
     def __call__(self, tex: str, display: bool) -> str:
         self.proc.stdin.write(json.dumps({'tex': tex, 'display': display}) + '\n')
         self.proc.stdin.flush()
         answer = json.loads(self.proc.stdout.readline())
+        if 'error' in answer:
+            self.errors.append(f'{tex!r}: {answer["error"]}')
         return answer.get('html') or f'<code>{html.escape(tex)}</code>'
 
 
@@ -116,6 +119,8 @@ def page(path: Path, width: int) -> str:
     body = markdown_renderer(katex).render(text)
     katex.proc.stdin.close()
     katex.proc.wait()
+    for error in katex.errors:
+        print(f'{path.name}: KaTeX cannot typeset {error}')
     css = ''.join(f'<link rel="stylesheet" href="{p.as_uri()}">' for p in (THEME_CSS, KATEX_CSS, MATH_CSS))
     return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">{css}
 <style>body {{ margin: 0; }} main {{ width: {width}px; font-size: 16px; padding: 0; }}</style>

@@ -110,7 +110,7 @@ HUBER_LOSS = Task(
     reference=huber_loss, cases=_huber_cases,
     success='含 |e| = δ 的边界、δ = 0.1 到 3、float64、256 个预测',
     hints=[
-        '先算 `e = y - y_hat` 和 `e.abs()`；$|e| ≤ δ$ 的位置用 $½e^2$，其余位置用 $δ(|e| − ½δ)$。',
+        '先算 `e = y - y_hat` 和 `e.abs()`；|e| ≤ δ 的位置用 ½·e²，其余位置用 δ·(|e| − ½δ)。',
         '`torch.where(条件, 甲, 乙)` 逐元素在两个公式之间选择：'
         '`torch.where(e.abs() <= delta, e ** 2 / 2, delta * (e.abs() - delta / 2))`。',
     ],
@@ -163,7 +163,7 @@ HUBER_GRAD = Task(
     reference=huber_grad, cases=_huber_cases,
     success='含 |e| = δ 的边界、δ = 0.1 到 3、float64、256 个预测',
     hints=[
-        '对 ŷ 求导：$½(y − ŷ)^2$ 的导数是 $ŷ − y$；$δ(|y − ŷ| − ½δ)$ 的导数是 $δ·\\mathrm{sign}(ŷ − y)$。',
+        '对 ŷ 求导：½(y − ŷ)² 的导数是 ŷ − y；δ·(|y − ŷ| − ½δ) 的导数是 δ·sign(ŷ − y)。',
         '两段合起来，正好是把 ŷ − y 截断到 [−δ, δ]：`torch.clamp(y_hat - y, -delta, delta)`；'
         '也可以用 `torch.where` 分两段写。',
     ],

@@ -187,7 +187,7 @@ STABLE_SOFTMAX = Task(
     success='含 ±1000 的 logits、整行 −1000、float64、256×10、12 个类别',
     hints=[
         '对每一行减去同一个常数，softmax 的结果不变；选这一行的最大值，exp 的参数就都 ≤ 0，不会溢出。',
-        '`m = O.max(dim=1, keepdim=True).values` 是每行的最大值 $m$，形状 [n, 1]；'
+        '`m = O.max(dim=1, keepdim=True).values` 是每行的最大值 m，形状 [n, 1]；'
         '然后对 `O - m` 做普通的 softmax。',
     ],
     solution='''
