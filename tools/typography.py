@@ -94,7 +94,7 @@ def _brackets(s: str) -> str:
         if chars[i] == '（' and chars[j] == '）':
             continue
         before = s[i - 1] if i else ''
-        glued = before.isascii() and (before.isalpha() or before in '_]')
+        glued = (before.isalpha() and not HAN_CHAR.match(before)) or before in '_]²·'   # f(x), δ·(…)
         if chars[i] == '（' or chars[j] == '）' or HAN_CHAR.search(s[i + 1:j]) or not glued and (
                 _is_chinese(_neighbour(s, i - 1, -1)) or _is_chinese(_neighbour(s, j + 1, 1))):
             chars[i], chars[j] = '（', '）'
