@@ -1,12 +1,11 @@
 /* A display formula wider than the column scrolls sideways: such a box (only such a box) is
    keyboard-focusable, so that arrow keys can scroll it, and says what it is. Not in the Tab
    order otherwise: formulas are not interactive. (_ext/d2l_math.py)
-   All widths are read first, then the attributes written: one layout, not one per formula;
-   run when the page (and its fonts) has loaded, off the critical path, and after a resize. */
+   A ResizeObserver reports each box once it has been laid out (and after a resize), so the
+   widths are read when layout is already fresh: nothing forces the layout of the whole page,
+   and the sections a long chapter has not shown yet (content-visibility: auto) cost nothing. */
 (function () {
-  function update() {
-    var boxes = Array.prototype.slice.call(
-      document.querySelectorAll('.math-display > .math-scroll'));
+  function mark(boxes) {
     var wide = boxes.map(function (box) { return box.scrollWidth > box.clientWidth + 1; });
     boxes.forEach(function (box, i) {
       var focusable = box.hasAttribute('tabindex');
@@ -21,13 +20,24 @@
       }
     });
   }
-  function later() {
-    (window.requestIdleCallback || function (f) { return setTimeout(f, 1); })(update, {timeout: 1000});
+  function start() {
+    var boxes = Array.prototype.slice.call(
+      document.querySelectorAll('.math-display > .math-scroll'));
+    if (!window.ResizeObserver) { mark(boxes); return; }
+    // the box (its width follows the column) and what it holds (its width follows the fonts)
+    var observer = new ResizeObserver(function (entries) {
+      var seen = [];
+      entries.forEach(function (entry) {
+        var box = entry.target.closest('.math-scroll');
+        if (seen.indexOf(box) < 0) seen.push(box);
+      });
+      mark(seen);
+    });
+    boxes.forEach(function (box) {
+      observer.observe(box);
+      if (box.firstElementChild) observer.observe(box.firstElementChild);
+    });
   }
-  var timer = null;
-  window.addEventListener('resize', function () { clearTimeout(timer); timer = setTimeout(later, 200); });
-  if (document.readyState === 'complete') later();
-  else window.addEventListener('load', function () {
-    (document.fonts ? document.fonts.ready : Promise.resolve()).then(later);
-  });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
 })();
