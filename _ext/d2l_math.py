@@ -9,9 +9,9 @@ the PDF (``tools/pdf.py``) prints what the site shows without waiting for a type
 
 - Inline math: ``<span class="math">`` + KaTeX.
 - Display math: ``<div class="math math-display">`` holding ``<div class="math-scroll">`` (the
-  formula; it scrolls sideways when it is wider than the column, and ``_static/d2l-math.js``
-  makes such a box keyboard-focusable and names it) and the equation number
-  ``<span class="eqno">(3.1)</span>`` with its permalink, as Sphinx's MathJax renderer writes it,
+  formula; it scrolls sideways when it is wider than the column, and the site's
+  ``d2l-scroll.js`` (``_ext/d2l_site.py``) makes such a box keyboard-focusable and names it)
+  and the equation number ``<span class="eqno">(3.1)</span>`` with its permalink, as Sphinx's MathJax renderer writes it,
   so ``{eq}`` references and numbering are unchanged.
 - A TeX error fails the build (a Sphinx warning with its location; ``-W``).
 
@@ -40,7 +40,7 @@ NODE_DIR = Path(__file__).resolve().parent.parent / 'tools' / 'node'
 KATEX_DIST = NODE_DIR / 'node_modules' / 'katex' / 'dist'
 SCRIPT = NODE_DIR / 'katex-render.js'
 CSS = 'katex/katex.min.css'
-STATIC = Path(__file__).resolve().parent / 'static'   # d2l-math.css, d2l-math.js
+STATIC = Path(__file__).resolve().parent / 'static'   # d2l-math.css
 
 
 class KatexError(Exception):
@@ -143,7 +143,6 @@ def add_css(app: Sphinx, pagename: str, templatename: str, context: dict, doctre
     if domain.has_equations(pagename) or app.builder.name == 'singlehtml':
         app.builder.add_css_file(CSS, priority=400)
         app.builder.add_css_file('d2l-math.css', priority=400)
-        app.builder.add_js_file('d2l-math.js', priority=400, defer='defer')
 
 
 def builder_inited(app: Sphinx) -> None:

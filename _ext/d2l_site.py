@@ -28,6 +28,15 @@ Weight (only what a page uses):
 - the search machinery (``searchtools.js``, the search index) only on the search page
   (``_templates/layout.html``), with the Chinese query splitter and readable result snippets.
 
+Speed on a phone:
+- the theme's script made each code block, output and table focusable when it scrolls by
+  reading its width right after writing the previous one's ``tabindex``: one layout of the whole
+  page per box (33 on chapter 06: about 2 s of main-thread time on Lighthouse's phone). That
+  function is removed from the theme's script when the site is written, and ``d2l-scroll.js``
+  (every page) does the same for those boxes and for wide formulas, reading widths only when
+  the page has been laid out (a ResizeObserver). The build fails if the theme's script changed
+  and the function is not found.
+
 Also: the colour mode follows the reader's system until they pick one (``default_mode``
 auto: the theme left it empty and logged "invalid theme mode" on a first visit); a ``<meta name="description">`` from each page's first paragraph; the landing page's link
 to ``book.pdf`` only when the site has the PDF (``make pdf`` puts it there).
@@ -294,6 +303,31 @@ def drop_unused_static(app: Sphinx, exception) -> None:
         source_map.unlink()
 
 
+# The theme's "scrollable boxes are focusable" function, minified: function NAME(){const F=()=>{
+# document.querySelectorAll(["pre",...].join(", ")).forEach(...)},...,F()}
+THEME_SCRIPT = 'scripts/pydata-sphinx-theme.js'
+_THEME_TAB_STOPS = re.compile(r'function (\w+)\(\)\{const (\w+)=\(\)=>\{document\.querySelectorAll'
+                              r'\(\["pre",.*?\.forEach\(\w+=>\{\w+\.tabIndex=.*?\),\2\(\)\}')
+
+
+def without_theme_tab_stops(source: str) -> str:
+    """The theme's script with its scroll-box function emptied (``d2l-scroll.js`` does it)."""
+    found = _THEME_TAB_STOPS.findall(source)
+    if len(found) != 1:
+        raise RuntimeError(f'{THEME_SCRIPT}: expected one scroll-box function, found {len(found)} '
+                           '(a new theme release?): update _THEME_TAB_STOPS in _ext/d2l_site.py')
+    return _THEME_TAB_STOPS.sub(lambda m: f'function {m.group(1)}(){{}}', source)
+
+
+def patch_theme_script(app: Sphinx, exception) -> None:
+    if exception or app.builder.format != 'html':
+        return
+    path = Path(app.outdir) / '_static' / THEME_SCRIPT
+    source = path.read_text(encoding='utf-8')
+    if 'scrollWidth' in source:          # not yet patched (an incremental build keeps the file)
+        path.write_text(without_theme_tab_stops(source), encoding='utf-8')
+
+
 def copy_extras(app: Sphinx, exception) -> None:
     """The PDF into the site when ``make pdf`` made one (so the landing page's link works)."""
     if exception or app.builder.name != 'html':
@@ -311,6 +345,7 @@ def builder_inited(app: Sphinx) -> None:
     if str(STATIC) not in app.config.html_static_path:
         app.config.html_static_path.append(str(STATIC))
     app.add_css_file(ICONS_CSS, priority=900)
+    app.add_js_file('d2l-scroll.js', priority=900, loading_method='defer')
 
 
 def setup(app: Sphinx) -> dict:
@@ -324,5 +359,6 @@ def setup(app: Sphinx) -> dict:
     app.connect('html-page-context', fix_body, priority=900)
     app.connect('build-finished', write_icons)
     app.connect('build-finished', copy_extras)
+    app.connect('build-finished', patch_theme_script)
     app.connect('build-finished', drop_unused_static, priority=900)
     return {'version': '1.0', 'parallel_read_safe': True, 'parallel_write_safe': True}

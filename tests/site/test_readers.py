@@ -227,38 +227,60 @@ def test_math_for_every_reader(audits, docname, width):
     assert m['page_overflow'] <= 1, f'{where}: the page scrolls sideways by {m["page_overflow"]} px'
 
 
-WIDE_FORMULA_JS = r"""
-(async () => {
+WIDE_BOX_JS = r"""
+(async (selector) => {
   const frame = () => new Promise(r => requestAnimationFrame(() => r()));
   const settle = async () => { await frame(); await frame(); await new Promise(r => setTimeout(r, 100)); };
-  const boxes = [...document.querySelectorAll('.math-display > .math-scroll')];
-  const box = boxes[boxes.length - 1], inner = box.firstElementChild;   // the page's last formula
-  const state = () => ({tabindex: box.getAttribute('tabindex'), label: box.getAttribute('aria-label')});
+  const fits = b => b.scrollWidth <= b.clientWidth + 1 && b.scrollHeight <= b.clientHeight + 1;
+  // the page's last box that fits, is more than 200 px wide and is not in a collapsed cell
+  const box = [...document.querySelectorAll(selector)]
+    .filter(b => fits(b) && b.scrollWidth > 200 && !b.closest('details:not([open])')).pop();
+  const state = () => ({tabindex: box.getAttribute('tabindex'), role: box.getAttribute('role'),
+                        label: box.getAttribute('aria-label')});
   box.scrollIntoView();
   await settle();
   const before = state();
-  inner.style.minWidth = '3000px';              // as if the formula were far too long
+  box.style.maxWidth = '100px';                 // a column far too narrow for it
   await settle();
   const wide = state();
-  inner.style.minWidth = '';
+  box.style.maxWidth = '';
   await settle();
   return {before, wide, narrow: state()};
-})()
+})(%s)
 """
 
+FITS = {'tabindex': None, 'role': None, 'label': None}
+WIDE_BOXES = [
+    ('chapters/04_cross_entropy', '.math-display > .math-scroll',
+     {'tabindex': '0', 'role': 'group', 'label': '公式（可横向滚动）'}),
+    ('chapters/06_softmax_scratch', '.math-display > .math-scroll',
+     {'tabindex': '0', 'role': 'group', 'label': '公式（可横向滚动）'}),
+    ('chapters/06_softmax_scratch', 'div.highlight > pre', {'tabindex': '0', 'role': None, 'label': None}),
+]
 
-@pytest.mark.parametrize('docname', ['chapters/04_cross_entropy', 'chapters/06_softmax_scratch'])
-def test_a_formula_too_wide_becomes_focusable(browser, server, docname):
-    """The site's script (_ext/static/d2l-math.js) makes a display formula's box focusable and
-    named exactly while it is wider than the column, and undoes it when it fits again (today's
-    chapters have no such formula at 390 px, so the page's last formula is made too wide; it
-    sits in a section below the first screen, laid out only once it is scrolled to)."""
+
+@pytest.mark.parametrize('docname, selector, wide', WIDE_BOXES)
+def test_a_box_too_wide_becomes_focusable(browser, server, docname, selector, wide):
+    """The site's script (_ext/static/d2l-scroll.js) makes a display formula's box, or a code
+    block, focusable (and names a formula) exactly while it is wider than the column, and undoes
+    it fits again. Today's chapters have no formula too wide at 390 px, so the page's last box
+    that fits gets a column too narrow for it; it sits in a section below the first screen, laid
+    out only once it is scrolled to."""
     browser.set_width(WIDTHS[-1])
     browser.goto(f'{server}/{docname}.html')
-    got = browser.evaluate(WIDE_FORMULA_JS)
-    fits = {'tabindex': None, 'label': None}
-    assert got['before'] == fits and got['narrow'] == fits, got
-    assert got['wide'] == {'tabindex': '0', 'label': '公式（可横向滚动）'}, got
+    got = browser.evaluate(WIDE_BOX_JS % json.dumps(selector))
+    assert got['before'] == FITS and got['narrow'] == FITS, got
+    assert got['wide'] == wide, got
+
+
+def test_theme_script_lays_out_the_page_once(site):
+    """The theme's own scroll-box function (a layout of the whole page per box) is removed from
+    its script by _ext/d2l_site.py; d2l-scroll.js, on every page, does that work instead."""
+    theme = (site / '_static' / 'scripts' / 'pydata-sphinx-theme.js').read_text(encoding='utf-8')
+    assert 'scrollWidth' not in theme
+    page = (site / 'chapters' / '06_softmax_scratch.html').read_text(encoding='utf-8')
+    assert re.search(r'<script defer="defer" src="\.\./_static/d2l-scroll\.js', page), \
+        'd2l-scroll.js is not loaded (deferred) by chapter 06'
 
 
 _FILE_LIKE = re.compile(r'^\S*\.(png|jpe?g|gif|svg|webp)$|^[\w./-]*/[\w./-]*$|^(image|img|png|'
