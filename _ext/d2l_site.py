@@ -25,6 +25,8 @@ Weight (only what a page uses):
   there is code, sphinx-design where there are dropdowns, its tabs script where there are tabs);
 - the theme's stylesheet linked directly with Sphinx's ``basic.css`` (not through an ``@import``
   that costs a round trip before anything is drawn);
+- figures load lazily, near the point the reader scrolls to, with their width and height given
+  (nothing shifts when they arrive);
 - the search machinery (``searchtools.js``, the search index) only on the search page
   (``_templates/layout.html``), with the Chinese query splitter and readable result snippets.
 
@@ -159,12 +161,49 @@ _EMPTY_TH = re.compile(r'<th(\s[^>]*)?>\s*(?:<p>\s*</p>)?\s*</th>')
 _THEBE_CONFIG = re.compile(r'\s*<script type="text/x-thebe-config">.*?</script>', re.S)
 
 
+_IMG = re.compile(r'<img (?![^>]*\bloading=)([^>]*?\bsrc="(?:\.\./)*_images/([^"/]+)")')
+
+
+def _png_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from a PNG's header, None if it is not a PNG."""
+    with open(path, 'rb') as f:
+        head = f.read(24)
+    if head[:8] != b'\x89PNG\r\n\x1a\n':
+        return None
+    return int.from_bytes(head[16:20], 'big'), int.from_bytes(head[20:24], 'big')
+
+
+def _image_sizes(app: Sphinx) -> dict[str, tuple[int, int]]:
+    """Each copied image's name in ``_images/`` -> its size in pixels."""
+    sizes = {}
+    for source, name in app.builder.images.items():
+        path = Path(app.srcdir, source)
+        if path.is_file() and (size := _png_size(path)):
+            sizes[name] = size
+    return sizes
+
+
+def lazy_images(app: Sphinx, body: str) -> str:
+    """Figures load when the reader scrolls near them (not all before the first screen is
+    drawn, on a phone's slow link), with their size given so that nothing moves when they
+    arrive. Only on the site: the one-page book that is printed loads everything."""
+    sizes = _image_sizes(app)
+
+    def lazy(m: re.Match) -> str:
+        size = sizes.get(m.group(2))
+        dims = f'width="{size[0]}" height="{size[1]}" ' if size else ''
+        return f'<img loading="lazy" decoding="async" {dims}{m.group(1)}'
+    return _IMG.sub(lazy, body)
+
+
 def fix_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     body = context.get('body')
     if not body:
         return
     body = _EMPTY_TH.sub(lambda m: f'<td{m.group(1) or ""}></td>', body)
     body = _THEBE_CONFIG.sub('', body)
+    if app.builder.name == 'html':
+        body = lazy_images(app, body)
     if not pdf_available(app):
         body = _without_pdf_link(body)
     context['body'] = body

@@ -87,6 +87,8 @@ class Visit:
 FACTS_JS = r"""
 (async () => {
   const maths = [...document.querySelectorAll('.math')];
+  const lazy = new Set([...document.images].filter(img => img.loading === 'lazy'));
+  lazy.forEach(img => { img.loading = 'eager'; });     // load them all now, to check them
   await Promise.all([...document.images].map(img => img.complete ? null :
       new Promise(r => { img.onload = img.onerror = r; })));
   const colab = [...document.querySelectorAll('a[href^="https://colab.research.google.com/"]')];
@@ -101,7 +103,11 @@ FACTS_JS = r"""
                     .map(m => m.textContent.slice(0, 80)),
     images: [...document.images].map(img => ({
       src: img.currentSrc.slice(0, 120), natural: img.naturalWidth, shown: img.width,
-      output: !!img.closest('.cell_output'), hidden: img.offsetParent === null})),
+      output: !!img.closest('.cell_output'), hidden: img.offsetParent === null, lazy: lazy.has(img),
+      size: [img.getAttribute('width'), img.getAttribute('height'), img.naturalWidth,
+             img.naturalHeight].map(Number),
+      ratio: img.width && img.naturalWidth
+        ? (img.height / img.width) / (img.naturalHeight / img.naturalWidth) : 1})),
     ranges: document.querySelectorAll('input[type=range]').length,
     explorers: document.querySelectorAll('.d2l-explorer').length,
     colab: colab.map(a => a.href),
@@ -207,7 +213,8 @@ def test_math_is_typeset(visits, docname):
 
 @pytest.mark.parametrize('docname', DOCNAMES)
 def test_figures_present_and_crisp(visits, docname):
-    """Each stored PNG output is an <img> that loaded and is not shown larger than it is."""
+    """Each stored PNG output is an <img> that loads, is not shown larger than it is, loads
+    lazily and carries its pixel size (_ext/d2l_site.py), and is drawn in its own shape."""
     v, exp = visits(docname), expected(docname)
     images = v.facts['images']
     outputs = [img for img in images if img['output']]
@@ -217,6 +224,13 @@ def test_figures_present_and_crisp(visits, docname):
     assert not broken, f'{v.url}: images that did not load: {broken}'
     blurry = [img for img in outputs if not img['hidden'] and img['shown'] > img['natural'] + 1]
     assert not blurry, f'{v.url}: images scaled up beyond their pixels (blurry): {blurry}'
+    # they load when the reader nears them, and their place is kept (size given, shape kept)
+    eager = [img['src'] for img in outputs if not img['lazy']]
+    assert not eager, f'{v.url}: figures not loaded lazily: {eager}'
+    unsized = [img for img in outputs if img['size'][:2] != img['size'][2:]]
+    assert not unsized, f'{v.url}: width/height attributes not the pixel size: {unsized}'
+    distorted = [img for img in outputs if not img['hidden'] and abs(img['ratio'] - 1) > 0.02]
+    assert not distorted, f'{v.url}: figures drawn out of shape: {distorted}'
 
 
 @pytest.mark.parametrize('docname', DOCNAMES)
