@@ -6,7 +6,7 @@
 # make lab   - open the notebooks in Jupyter Lab
 # make lighthouse - Lighthouse 12.2.3 (mobile) on three pages of the built site: its four scores
 # make refresh NB=chapters/x.ipynb - sync it with texts/x.md, re-run it top to bottom, store outputs
-# Other targets: site-test, test-ipywidgets7, seed-check, unit, nbval, texts, refresh-all,
+# Other targets: site-test, test-ipywidgets7, notes-check, unit, nbval, texts, refresh-all,
 # bench, colab-cell, exercise-cells, clean. CI runs .ci/run. Build elsewhere: make book BUILD_DIR=/tmp/b
 PYTHON ?= python3
 VENV   := .venv
@@ -40,7 +40,7 @@ LIGHTHOUSE_PAGES ?= intro chapters/03_losses chapters/06_softmax_scratch
 IPYW7  := $(VENV)/ipywidgets7
 IPYW7_CHAPTER := chapters/03_losses.ipynb
 
-.PHONY: setup data book book-force test unit nbval site-test test-ipywidgets7 pdf seed-check \
+.PHONY: setup data book book-force test unit nbval site-test test-ipywidgets7 pdf notes-check seed-check \
         lab refresh refresh-all texts bench colab-cell exercise-cells clean lighthouse node-tools
 
 setup: $(STAMP)
@@ -142,10 +142,13 @@ pdf: data $(NODE_TOOLS) $(BUILD)/.cache-inputs
 	@# published with the site: _build/html/book.pdf (when the site has been built)
 	if [ -d $(BUILD)/html ]; then cp $(BUILD)/pdf/book.pdf $(BUILD)/html/book.pdf; fi
 
-# The seed notes' code, run verbatim on the seed's own pipeline, against chapters 06/07's outputs.
-seed-check: data
-	@echo "== The seed notes' training loops vs the chapters' stored epochs"
-	$(BIN)/python benchmarks/seed_code.py
+# The course notes' code, run verbatim on their own pipeline, against chapters 06/07's outputs.
+notes-check: data
+	@echo "== The course notes' training loops vs the chapters' stored epochs"
+	$(BIN)/python benchmarks/course_notes_code.py
+
+# The old name of notes-check ("seed" read as a random seed), kept for one release.
+seed-check: notes-check
 
 lab: data
 	$(BIN)/jupyter lab chapters

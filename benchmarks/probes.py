@@ -656,13 +656,13 @@ def _():
             'train_iter', 'once')
 
 
-@probe("train: a non-finite loss (the seed's naive softmax, too large a step) stops or warns")
+@probe("train: a non-finite loss (the course notes' naive softmax, too large a step) stops or warns")
 def _():
     torch.manual_seed(0)
     net = nn.Linear(2, 3)
     train_iter, test_iter = loaders()
 
-    def naive(X):                      # the seed's softmax: exp overflows for logits > 88
+    def naive(X):                      # the course notes' softmax: exp overflows for logits > 88
         E = torch.exp(net(X) * 10)
         return E / E.sum(1, keepdim=True)
 
@@ -836,7 +836,7 @@ def _():
     refused(lambda: d.show_images([torch.rand(2, 8, 8)], 1, 1), '(2, 8, 8)')
 
 
-@probe('show_images: NumPy arrays and PIL images are drawn (the seed accepts both)')
+@probe('show_images: NumPy arrays and PIL images are drawn (the course notes accept both)')
 def _():
     from PIL import Image
     imgs = [np.random.rand(8, 8), Image.fromarray(np.zeros((8, 8), dtype=np.uint8))]

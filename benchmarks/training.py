@@ -1,9 +1,9 @@
-"""Train the seed's scratch softmax regression on the seed's pipeline and on d2lhelpers'.
+"""Train the course notes' scratch softmax regression on the course notes' pipeline and on d2lhelpers'.
 
 Both runs happen in this one process, on the same prepared files, at the same seed, with the
-same number of torch threads, and run exactly the seed's section-5 code (W ~ N(0, 0.01),
+same number of torch threads, and run exactly the course notes' section-5 code (W ~ N(0, 0.01),
 b = 0, SGD lr 0.1, batch 256, 10 epochs) plus a test-accuracy pass after every epoch:
-  seed:  torchvision FashionMNIST + ToTensor per image + DataLoader(shuffle=True, num_workers=4)
+  notes: torchvision FashionMNIST + ToTensor per image + DataLoader(shuffle=True, num_workers=4)
   ours:  d2lhelpers.load_data_fashion_mnist (tensors decoded once, indexed by whole batches)
 Each time includes building the loaders (ours: decoding the files). Prints both times, the
 ratio, and both runs' test accuracies, which must be identical (exit status 1 otherwise).
@@ -19,7 +19,7 @@ import time
 import torch
 
 import d2lhelpers
-from seed_pipeline import seed_load_data_fashion_mnist
+from notes_pipeline import notes_load_data_fashion_mnist
 
 BATCH_SIZE, LR = 256, 0.1
 
@@ -29,8 +29,8 @@ def our_loaders(batch_size: int):
     return d2lhelpers.load_data_fashion_mnist(batch_size)
 
 
-def seed_scratch_training(make_loaders, epochs: int, seed: int):
-    """The seed's section 5, verbatim in substance; returns (seconds, test accs, W)."""
+def notes_scratch_training(make_loaders, epochs: int, seed: int):
+    """The course notes' section 5, verbatim in substance; returns (seconds, test accs, W)."""
     start = time.perf_counter()
     train_iter, test_iter = make_loaders(BATCH_SIZE)
     torch.manual_seed(seed)
@@ -71,20 +71,20 @@ def main() -> None:
     d2lhelpers.fashion_mnist_dir()  # prepare/verify the data outside the timings
 
     runs = {}
-    for name, make_loaders in (('seed', seed_load_data_fashion_mnist), ('ours', our_loaders)):
-        runs[name] = seed_scratch_training(make_loaders, args.epochs, args.seed)
+    for name, make_loaders in (('notes', notes_load_data_fashion_mnist), ('ours', our_loaders)):
+        runs[name] = notes_scratch_training(make_loaders, args.epochs, args.seed)
         print(f'{name}: test acc per epoch', ' '.join(f'{a:.4f}' for a in runs[name][1]),
               flush=True)
 
-    (seed_time, seed_accs, seed_W), (ours_time, ours_accs, ours_W) = runs['seed'], runs['ours']
-    same = seed_accs == ours_accs and torch.equal(seed_W, ours_W)
+    (notes_time, notes_accs, notes_W), (ours_time, ours_accs, ours_W) = runs['notes'], runs['ours']
+    same = notes_accs == ours_accs and torch.equal(notes_W, ours_W)
     print(f'scratch softmax regression, {args.epochs} epochs, batch {BATCH_SIZE}, lr {LR}, '
           f'seed {args.seed}, {torch.get_num_threads()} torch thread(s)')
-    print(f'  seed pipeline (ToTensor, num_workers=4): {seed_time:8.2f} s   '
-          f'final test acc {seed_accs[-1]:.4f}')
+    print(f'  course notes pipeline (ToTensor, num_workers=4): {notes_time:8.2f} s   '
+          f'final test acc {notes_accs[-1]:.4f}')
     print(f'  d2lhelpers (decoded tensors):            {ours_time:8.2f} s   '
           f'final test acc {ours_accs[-1]:.4f}')
-    print(f'  ratio: {seed_time / ours_time:.1f}x faster')
+    print(f'  ratio: {notes_time / ours_time:.1f}x faster')
     print(f'  identical results (every epoch\'s test accuracy and the final W): {same}')
     if not same:
         raise SystemExit('the two pipelines trained different models')

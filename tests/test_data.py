@@ -195,20 +195,20 @@ def test_same_batches_as_a_shuffling_dataloader():
         assert ours == reference
 
 
-def test_same_batches_as_the_seed_pipeline(real_raw):
-    """The seed's torchvision + ToTensor pipeline, read for two batches, gives our batches."""
-    seed_train = torchvision.datasets.FashionMNIST(
+def test_same_batches_as_the_notes_pipeline(real_raw):
+    """The course notes' torchvision + ToTensor pipeline, read for two batches, gives our batches."""
+    notes_train = torchvision.datasets.FashionMNIST(
         root=str(real_raw.parent.parent), train=True, transform=transforms.ToTensor(),
         download=False)
     torch.manual_seed(42)
-    seed_batches = []
-    for X, y in tud.DataLoader(seed_train, 256, shuffle=True):
-        seed_batches.append((X, y))
-        if len(seed_batches) == 2:
+    notes_batches = []
+    for X, y in tud.DataLoader(notes_train, 256, shuffle=True):
+        notes_batches.append((X, y))
+        if len(notes_batches) == 2:
             break
     torch.manual_seed(42)
     train_iter, _ = data.load_data_fashion_mnist(256)
-    for (X_seed, y_seed), (X, y) in zip(seed_batches, train_iter):
+    for (X_seed, y_seed), (X, y) in zip(notes_batches, train_iter):
         assert torch.equal(X_seed, X) and torch.equal(y_seed, y)
 
 
@@ -223,8 +223,8 @@ def test_text_labels():
 def test_to_float_images_is_what_totensor_gives(real_raw):
     images, _ = data.load_fashion_mnist_tensors(train=False)
     ours = data.to_float_images(images[:5])
-    seed = torch.stack([transforms.ToTensor()(img.numpy()) for img in images[:5]])
-    assert torch.equal(ours, seed)
+    notes = torch.stack([transforms.ToTensor()(img.numpy()) for img in images[:5]])
+    assert torch.equal(ours, notes)
     assert data.to_float_images(images[:2], (32, 16)).shape == (2, 1, 32, 16)
 
 

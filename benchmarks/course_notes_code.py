@@ -1,19 +1,19 @@
-"""Run the seed notes' code verbatim and compare every epoch it prints with the chapters.
+"""Run the course notes' code verbatim and compare every epoch it prints with the chapters.
 
-The seed notes (《动手学深度学习 v2》 chapter 3 lesson notes, ``lesson-notes.zh.txt``) train
+The course notes (《动手学深度学习 v2》 chapter 3 lesson notes, ``lesson-notes.zh.txt``) train
 softmax regression twice: from scratch (section 5) and with ``torch.nn`` (section 6), both on
 the ``load_data_fashion_mnist`` of section 4.2. Chapters 06 and 07 write those loops out and
 run them on the book's fast loader, which makes the same random draws and yields the same
 batches. This script proves it: for each of the two runs it
 
-1. executes the seed's section 4.2 code (the loader, plus its usage example), then
-   ``torch.manual_seed(0)``, then section 5 (or 6), in a fresh namespace, on the seed's own
+1. executes the course notes' section 4.2 code (the loader, plus its usage example), then
+   ``torch.manual_seed(0)``, then section 5 (or 6), in a fresh namespace, on the course notes' own
    pipeline: torchvision ``FashionMNIST`` + ``ToTensor`` + ``DataLoader(num_workers=4)``;
 2. captures every line it prints;
 3. compares each ``Epoch N: ...`` line with the stored output of the chapter cell that runs
    the same loop (the code cell whose first line is the marker below), character for character.
 
-The seed's code is copied below verbatim (only trailing spaces dropped), from
+The course notes' code is copied below verbatim (only trailing spaces dropped), from
 ``lesson-notes.zh.txt`` sections 4.2, 5 and 6, so the repository does not need the notes. The
 one change made when running it: ``root="../data"`` becomes the book's prepared data root
 (``d2lhelpers.default_root()``, where the four decompressed files already are, so torchvision's
@@ -25,7 +25,7 @@ Both the chapters and this script use torch's default number of threads; the los
 digits can depend on it, so compare stored outputs made with the same thread count.
 Exit status 0 when every epoch matches, 1 with a line-by-line diff otherwise.
 
-    .venv/bin/python benchmarks/seed_code.py [--only 5|6] [--notes PATH] [--threads N]
+    .venv/bin/python benchmarks/course_notes_code.py [--only 5|6] [--notes PATH] [--threads N]
 """
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ import d2lhelpers
 
 REPO = Path(__file__).resolve().parent.parent
 
-# ---- Seed notes, section 4.2 读取数据集 (verbatim) -------------------------------------------
-SEED_4_2 = '''\
+# ---- Course notes, section 4.2 读取数据集 (verbatim) -----------------------------------------
+NOTES_4_2 = '''\
 import torchvision
 from torchvision import transforms
 from torch.utils import data
@@ -85,8 +85,8 @@ for X, y in train_iter:
     break
 '''
 
-# ---- Seed notes, section 5. Softmax 回归的从零实现 (verbatim) --------------------------------
-SEED_5 = '''\
+# ---- Course notes, section 5. Softmax 回归的从零实现 (verbatim) ------------------------------
+NOTES_5 = '''\
 import torch
 from torch import nn
 
@@ -143,8 +143,8 @@ for epoch in range(num_epochs):
           f"train_acc={total_acc/total_n:.4f}")
 '''
 
-# ---- Seed notes, section 6. Softmax 回归的简洁实现 (verbatim) --------------------------------
-SEED_6 = '''\
+# ---- Course notes, section 6. Softmax 回归的简洁实现 (verbatim) ------------------------------
+NOTES_6 = '''\
 import torch
 from torch import nn
 
@@ -198,14 +198,14 @@ for epoch in range(num_epochs):
 '''
 
 # Where each block sits in the notes: (heading before it, heading after it).
-NOTES_SECTIONS = {'4.2': (SEED_4_2, '4.2 读取数据集', '4.3 数据可视化'),
-                  '5': (SEED_5, '5. Softmax 回归的从零实现', '6. Softmax 回归的简洁实现'),
-                  '6': (SEED_6, '6. Softmax 回归的简洁实现', '7. 总结与对比')}
+NOTES_SECTIONS = {'4.2': (NOTES_4_2, '4.2 读取数据集', '4.3 数据可视化'),
+                  '5': (NOTES_5, '5. Softmax 回归的从零实现', '6. Softmax 回归的简洁实现'),
+                  '6': (NOTES_6, '6. Softmax 回归的简洁实现', '7. 总结与对比')}
 
-# The runs: seed section, its code, the chapter, the marker that is the first line of the
+# The runs: course notes section, its code, the chapter, the marker that is the first line of the
 # chapter cell running the same loop.
-RUNS = {'5': (SEED_5, 'chapters/06_softmax_scratch.ipynb', '# course notes, section 5: training'),
-        '6': (SEED_6, 'chapters/07_softmax_concise.ipynb', '# course notes, section 6: training')}
+RUNS = {'5': (NOTES_5, 'chapters/06_softmax_scratch.ipynb', '# course notes, section 5: training'),
+        '6': (NOTES_6, 'chapters/07_softmax_concise.ipynb', '# course notes, section 6: training')}
 
 EPOCH_LINE = re.compile(r'^Epoch \d+: ')
 
@@ -223,7 +223,7 @@ def find_notes(path: str | None) -> Path | None:
         if candidate.is_file():
             return candidate
     if path:
-        raise SystemExit(f'seed notes not found: {path}')
+        raise SystemExit(f'course notes not found: {path}')
     return None
 
 
@@ -255,19 +255,20 @@ class Tee(io.TextIOBase):
 
 def run_seed(section: str, root: str) -> list[str]:
     """Section 4.2, torch.manual_seed(0), then the section, verbatim; return printed lines."""
-    loader = SEED_4_2.replace('root="../data"', f'root={root!r}')
+    loader = NOTES_4_2.replace('root="../data"', f'root={root!r}')
     if loader.count(repr(root)) != 2:
-        raise SystemExit('the seed loader no longer has root="../data" twice: update this script')
-    namespace = {'__name__': f'seed_section_{section}'}
+        raise SystemExit('the loader of the course notes no longer has root="../data" twice: '
+                         'update this script')
+    namespace = {'__name__': f'notes_section_{section}'}
     tee = Tee(sys.stdout)
     with contextlib.redirect_stdout(tee), warnings.catch_warnings():
-        # The seed asks for 4 workers; torch warns when the machine suggests fewer. Section 5's
+        # The course notes ask for 4 workers; torch warns when the machine suggests fewer. Section 5's
         # float(loss.sum()) warns that loss requires grad (harmless; chapter 06 explains it).
         warnings.filterwarnings('ignore', message='This DataLoader will create')
         warnings.filterwarnings('ignore', message='Converting a tensor with requires_grad')
-        exec(compile(loader, 'seed section 4.2', 'exec'), namespace)
+        exec(compile(loader, 'course notes section 4.2', 'exec'), namespace)
         torch.manual_seed(0)
-        exec(compile(RUNS[section][0], f'seed section {section}', 'exec'), namespace)
+        exec(compile(RUNS[section][0], f'course notes section {section}', 'exec'), namespace)
     return tee.copy.getvalue().splitlines()
 
 
@@ -284,24 +285,24 @@ def chapter_lines(notebook: str, marker: str) -> list[str]:
     return text.splitlines()
 
 
-def compare(section: str, seed: list[str], chapter: list[str]) -> tuple[int, int]:
+def compare(section: str, notes: list[str], chapter: list[str]) -> tuple[int, int]:
     """Print one line per epoch; return (passed, failed)."""
-    seed_epochs = [line for line in seed if EPOCH_LINE.match(line)]
+    notes_epochs = [line for line in notes if EPOCH_LINE.match(line)]
     chapter_epochs = [line for line in chapter if EPOCH_LINE.match(line)]
     notebook = RUNS[section][1]
     passed = failed = 0
-    if not seed_epochs:
-        print(f'  FAIL section {section}: the seed code printed no "Epoch N:" line')
+    if not notes_epochs:
+        print(f'  FAIL section {section}: the code of the course notes printed no "Epoch N:" line')
         failed += 1
-    for k in range(max(len(seed_epochs), len(chapter_epochs))):
-        seed_line = seed_epochs[k] if k < len(seed_epochs) else '(missing)'
+    for k in range(max(len(notes_epochs), len(chapter_epochs))):
+        notes_line = notes_epochs[k] if k < len(notes_epochs) else '(missing)'
         ours = chapter_epochs[k] if k < len(chapter_epochs) else '(missing)'
-        if seed_line == ours:
+        if notes_line == ours:
             passed += 1
-            print(f'  ok   {seed_line}')
+            print(f'  ok   {notes_line}')
         else:
             failed += 1
-            print(f'  FAIL epoch {k + 1}\n       seed notes: {seed_line}\n'
+            print(f'  FAIL epoch {k + 1}\n       course notes: {notes_line}\n'
                   f'       {notebook}: {ours}')
     return passed, failed
 
@@ -319,14 +320,14 @@ def main() -> None:
 
     notes = find_notes(args.notes)
     if notes is None:
-        print('seed notes not found beside the repository: using the copies in this script')
+        print('course notes not found beside the repository: using the copies in this script')
     else:
         problems = check_copies(notes)
         for problem in problems:
             print('FAIL', problem)
         if problems:
             raise SystemExit(1)
-        print(f'the copies of sections 4.2, 5 and 6 equal the seed notes ({notes})')
+        print(f'the copies of sections 4.2, 5 and 6 equal the course notes ({notes})')
     root = str(d2lhelpers.fashion_mnist_dir().parent.parent)   # <root>/FashionMNIST/raw
     print(f'data root: {root}; torch {torch.__version__}, {torch.get_num_threads()} threads')
 
@@ -334,7 +335,7 @@ def main() -> None:
     for section in [args.only] if args.only else sorted(RUNS):
         code, notebook, marker = RUNS[section]
         chapter = chapter_lines(notebook, marker)   # fail early if the cell is missing
-        print(f'== seed notes 4.2 + {section}, verbatim, on the seed pipeline '
+        print(f'== course notes 4.2 + {section}, verbatim, on the pipeline of the course notes '
               f'(torch.manual_seed(0) first)', flush=True)
         start = time.perf_counter()
         seed = run_seed(section, root)
@@ -344,7 +345,7 @@ def main() -> None:
         print(f'section {section}: {passed} passed, {failed} failed')
         total_passed += passed
         total_failed += failed
-    print(f'seed code vs chapters: {total_passed} epochs passed, {total_failed} failed')
+    print(f'course notes vs chapters: {total_passed} epochs passed, {total_failed} failed')
     if total_failed:
         raise SystemExit(1)
 
