@@ -342,6 +342,13 @@ def _():
     raise Verdict('clear' if modes == ['0o644'] else 'wrong', f'modes {modes}')
 
 
+def chmod_folders(root: Path, mode: int) -> None:
+    """Set ``mode`` on ``root`` and every folder below it (read-only: 0o555; back: 0o755)."""
+    for p in [root, *root.rglob('*')]:
+        if p.is_dir():
+            os.chmod(p, mode)
+
+
 @probe("data: a folder prepared by one user is readable by another (a teacher's class copy)")
 def _():
     root = fresh('teacher')
@@ -350,14 +357,10 @@ def _():
         d.fashion_mnist_dir(root, system_dir=system_copy(), download=False)
     finally:
         os.umask(old)
-    for p in [root, *root.rglob('*')]:
-        if p.is_dir():
-            os.chmod(p, 0o555)
+    chmod_folders(root, 0o555)
     outcome = as_other_user(f'result = d.load_fashion_mnist_tensors(False, {str(root)!r})'
                             f'[1][:4].tolist()')
-    for p in [root, *root.rglob('*')]:
-        if p.is_dir():
-            os.chmod(p, 0o755)
+    chmod_folders(root, 0o755)
     judge_other(outcome, want_ok=True)
 
 
@@ -376,14 +379,10 @@ def _():
     root = fresh('readonly2')
     d.fashion_mnist_dir(root, system_dir=system_copy(), download=False)
     (raw_of(root) / 't10k-labels-idx1-ubyte').unlink()
-    for p in [root, *root.rglob('*')]:
-        if p.is_dir():
-            os.chmod(p, 0o555)
+    chmod_folders(root, 0o555)
     outcome = as_other_user(f'result = d.fashion_mnist_dir({str(root)!r}, '
                             f'system_dir={str(system_copy())!r}, download=False)')
-    for p in [root, *root.rglob('*')]:
-        if p.is_dir():
-            os.chmod(p, 0o755)
+    chmod_folders(root, 0o755)
     judge_other(outcome, str(raw_of(root)), 'permission', 'D2L_DATA_DIR')
 
 
