@@ -2,7 +2,7 @@
 
 Each module holds one concept; the public API is re-exported here.
 """
-from .data import (FashionMNISTError, TEXT_LABELS, default_root, fashion_mnist_dir,
+from .data import (FashionMNISTError, TEXT_LABELS, TEXT_LABELS_ZH, default_root, fashion_mnist_dir,
                    get_fashion_mnist_labels, load_data_fashion_mnist,
                    load_fashion_mnist_tensors, to_float_images)
 from .plot import plot_history, show_images, show_predictions

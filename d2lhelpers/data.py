@@ -39,7 +39,7 @@ from .data_folder import (REASONS, SourceError, WriteError, chunks, ready_to_wri
                           remove_stale_parts, unwritable_message, write_atomically)
 from .validation import class_index, image_size, positive_int, tensor
 
-from .labels import TEXT_LABELS, get_fashion_mnist_labels  # noqa: F401 (re-exported)
+from .labels import TEXT_LABELS, TEXT_LABELS_ZH, get_fashion_mnist_labels  # noqa: F401 (re-exported)
 
 SYSTEM_DIR = Path('/usr/share/datasets/fashion-mnist')
 

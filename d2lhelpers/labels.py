@@ -5,14 +5,18 @@ from .validation import class_index
 
 TEXT_LABELS = ('t-shirt', 'trouser', 'pullover', 'dress', 'coat',
                'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot')
+# The same classes as d2l-zh names them: the book's prose uses these.
+TEXT_LABELS_ZH = ('T恤', '裤子', '套衫', '连衣裙', '外套',
+                  '凉鞋', '衬衫', '运动鞋', '包', '短靴')
 
 
-def get_fashion_mnist_labels(labels) -> list[str]:
+def get_fashion_mnist_labels(labels, chinese: bool = False) -> list[str]:
     """Return the text labels of Fashion-MNIST class indices.
 
     Taught in chapter 05 (Fashion-MNIST).
 
-    ``labels`` is any iterable of integer class indices 0..9 (a list, a 1-D tensor).
+    ``labels`` is any iterable of integer class indices 0..9 (a list, a 1-D tensor);
+    ``chinese=True`` gives d2l-zh's Chinese names (T恤, 裤子, ...) instead of the English ones.
     """
-    return [TEXT_LABELS[class_index(i, len(TEXT_LABELS), 'a Fashion-MNIST label')]
-            for i in labels]
+    names = TEXT_LABELS_ZH if chinese else TEXT_LABELS
+    return [names[class_index(i, len(names), 'a Fashion-MNIST label')] for i in labels]

@@ -220,6 +220,12 @@ def test_text_labels():
         data.get_fashion_mnist_labels([1.0])
 
 
+def test_chinese_text_labels():
+    # d2l-zh's names, one per class, in the same order as the English ones
+    assert data.get_fashion_mnist_labels([0, 2, 9], chinese=True) == ['T恤', '套衫', '短靴']
+    assert len(set(data.TEXT_LABELS_ZH)) == len(data.TEXT_LABELS) == 10
+
+
 def test_to_float_images_is_what_totensor_gives(real_raw):
     images, _ = data.load_fashion_mnist_tensors(train=False)
     ours = data.to_float_images(images[:5])
