@@ -23,9 +23,13 @@ FORBIDDEN = {
 }
 
 
-def _texts(page):
+def _texts(page, pattern=None):
     if page.suffix == '.md':
-        return [page.read_text(encoding='utf-8')]
+        text = page.read_text(encoding='utf-8')
+        if page.name == 'notation.md' and pattern == list(FORBIDDEN)[2]:
+            # the terms table maps the book's 准确率 to d2l-zh's 精度: the one place that names it
+            text = text.split('\n## 术语')[0]
+        return [text]
     nb = nbformat.read(page, as_version=4)
     return [c.source for c in nb.cells] + [str(c.metadata.get('mystnb', '')) for c in nb.cells]
 
@@ -33,7 +37,7 @@ def _texts(page):
 @pytest.mark.parametrize('page', PAGES, ids=lambda p: p.name)
 @pytest.mark.parametrize('pattern', FORBIDDEN, ids=['seed', 'zhengquelv', 'jingdu'])
 def test_one_word_for_each_term(page, pattern):
-    hits = [line.strip() for text in _texts(page) for line in text.splitlines()
+    hits = [line.strip() for text in _texts(page, pattern) for line in text.splitlines()
             if re.search(pattern, line)]
     assert not hits, f'{page.name}: say {FORBIDDEN[pattern]}:\n' + '\n'.join(hits[:10])
 
