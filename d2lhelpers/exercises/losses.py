@@ -103,7 +103,7 @@ def _piecewise(small_fn, large_fn):
 HUBER_LOSS = Task(
     name='huber_loss', chapter='03', func_name='my_huber_loss', params=('y_hat', 'y', 'delta'),
     statement=(
-        '**动手练习（第 03 章）：Huber 损失。** 写一个函数 `my_huber_loss(y_hat, y, delta=1.0)`，'
+        '**动手练习（第 03 章）：Huber 损失。** 写一个函数 `my_huber_loss(y_hat, y, delta)`，'
         '逐元素计算（$e = y - \\hat{y}$，阈值 $\\delta > 0$）：'
         '$l = \\frac{1}{2}e^2$ 当 $|e| \\le \\delta$，否则 $l = \\delta\\,(|e| - \\frac{1}{2}\\delta)$。'
         '返回与输入形状相同的张量（与 `nn.HuberLoss(reduction=\'none\', delta=delta)` 相同）。'),
@@ -115,7 +115,7 @@ HUBER_LOSS = Task(
         '`torch.where(e.abs() <= delta, e ** 2 / 2, delta * (e.abs() - delta / 2))`。',
     ],
     solution='''
-def my_huber_loss(y_hat, y, delta=1.0):
+def my_huber_loss(y_hat, y, delta):
     e = y - y_hat
     small = e.abs() <= delta                     # 误差小的位置：像 L2
     return torch.where(small, e ** 2 / 2, delta * (e.abs() - delta / 2))
@@ -156,7 +156,7 @@ def my_huber_loss(y_hat, y, delta=1.0):
 HUBER_GRAD = Task(
     name='huber_grad', chapter='03', func_name='my_huber_grad', params=('y_hat', 'y', 'delta'),
     statement=(
-        '**动手练习（第 03 章）：Huber 损失的梯度。** 写一个函数 `my_huber_grad(y_hat, y, delta=1.0)`，'
+        '**动手练习（第 03 章）：Huber 损失的梯度。** 写一个函数 `my_huber_grad(y_hat, y, delta)`，'
         '逐元素返回 Huber 损失对预测值的导数 $\\partial l / \\partial \\hat{y}$：'
         '$|e| \\le \\delta$ 时是 $\\hat{y} - y$，否则是 $\\delta\\,\\mathrm{sign}(\\hat{y} - y)$'
         '（$e = y - \\hat{y}$）。返回与输入形状相同的张量。'),
@@ -168,7 +168,7 @@ HUBER_GRAD = Task(
         '也可以用 `torch.where` 分两段写。',
     ],
     solution='''
-def my_huber_grad(y_hat, y, delta=1.0):
+def my_huber_grad(y_hat, y, delta):
     d = y_hat - y                                # = −e
     small = d.abs() <= delta
     return torch.where(small, d, delta * torch.sign(d))   # 即 torch.clamp(d, -delta, delta)
