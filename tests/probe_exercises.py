@@ -515,6 +515,26 @@ def lse_first_10_columns(O):
     return torch.logsumexp(O[:, :10], dim=1)
 
 
+# ----- float_images -------------------------------------------------------------------------
+add('float_images', 'unsqueeze_true_divide', lambda images: images.unsqueeze(1) / 255, 'pass')
+add('float_images', 'none_index_div', lambda images: images[:, None].float().div(255), 'pass')
+add('float_images', 'reshape_from_shape',
+    lambda images: images.reshape(images.shape[0], 1, *images.shape[1:]).float() / 255, 'pass')
+add('float_images', 'no_scale', lambda images: images.unsqueeze(1).float(), 'fail', 'no_scale')
+add('float_images', 'floor_divide', lambda images: (images // 255).unsqueeze(1).float(), 'fail',
+    'floor_divide')
+add('float_images', 'batch_max', lambda images: images.unsqueeze(1).float() / images.max(), 'fail',
+    'batch_max')
+add('float_images', 'by_256', lambda images: images.unsqueeze(1).float() / 256, 'fail', 'by_256')
+add('float_images', 'no_channel', lambda images: images.float() / 255, 'fail', 'no_channel')
+add('float_images', 'channel_last', lambda images: images.unsqueeze(-1).float() / 255, 'fail',
+    'channel_last')
+add('float_images', 'float64', lambda images: images.unsqueeze(1).double() / 255, 'fail', 'float64')
+add('float_images', 'fixed_28', lambda images: images.reshape(-1, 1, 28, 28).float() / 255, 'fail',
+    'fixed_size')
+add('float_images', 'stays_uint8', lambda images: images.unsqueeze(1), 'fail')
+
+
 # ----- accuracy -----------------------------------------------------------------------------
 add('accuracy', 'zero_d_tensor', lambda y_hat, y: (y_hat.argmax(dim=1) == y).sum(), 'pass')
 add('accuracy', 'int', lambda y_hat, y: int((y_hat.argmax(dim=-1) == y).sum()), 'pass')

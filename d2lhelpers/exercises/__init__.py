@@ -15,6 +15,7 @@ version. The chapters' exercise cells are generated from :data:`TASKS` by
 """
 from __future__ import annotations
 
+from .images import FLOAT_IMAGES
 from .losses import CROSS_ENTROPY, HUBER_GRAD, HUBER_LOSS, L2_LOSS
 from .probabilities import LOG_SUM_EXP, ONE_HOT, SOFTMAX, STABLE_SOFTMAX
 from .records import Report
@@ -26,7 +27,7 @@ __all__ = ['TASKS', 'task', 'Task', 'Report', 'is_unanswered']
 
 TASKS: dict[str, Task] = {t.name: t for t in (
     ONE_HOT, SOFTMAX, STABLE_SOFTMAX, L2_LOSS, HUBER_LOSS, HUBER_GRAD, CROSS_ENTROPY,
-    LOG_SUM_EXP, ACCURACY, SGD)}
+    LOG_SUM_EXP, FLOAT_IMAGES, ACCURACY, SGD)}
 
 remember_pristine()       # the functions as they are now: the expected values are computed with them
 
