@@ -49,7 +49,12 @@ def prepared(root: Path, real_raw: Path) -> Path:
 
 def _socket(path: Path, root: Path):
     s = socket.socket(socket.AF_UNIX)
-    s.bind(str(path))
+    here = os.getcwd()
+    os.chdir(path.parent)                  # a socket's path is limited to ~107 bytes
+    try:
+        s.bind(path.name)
+    finally:
+        os.chdir(here)
     return s
 
 
