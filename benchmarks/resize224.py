@@ -93,6 +93,7 @@ def main() -> None:
     env = {**os.environ, 'OMP_NUM_THREADS': str(args.threads),
            'PYTHONPATH': os.environ.get('PYTHONPATH', str(HERE.parent))}
     figures, firsts = {}, {}
+    load_before = os.getloadavg()[0] if hasattr(os, 'getloadavg') else None
     with tempfile.TemporaryDirectory() as tmp:
         for side in ('notes', 'ours'):
             firsts[side] = os.path.join(tmp, f'{side}.pt')
@@ -114,10 +115,12 @@ def main() -> None:
         'dataset_resized_at_once_gb': 60000 * SIZE * SIZE * 4 / 1e9,
         'memory_measure': 'ru_maxrss of each side\'s subprocess (main process); loader_peak_mb '
                           'subtracts the resident size after the imports',
+        'cpus': os.cpu_count(), 'load_average_1min_before': load_before,
         'notes': notes, 'ours': ours,
     }
     print(f'{result["call"]}: {result["batches_read"]} of {result["batches_in_epoch"]} batches '
-          f'read on each side, {ours["threads"]} torch threads')
+          f'read on each side, {ours["threads"]} torch threads, {os.cpu_count()} CPUs '
+          f'(load average {load_before} before)')
     for name, f in (('course notes (Resize+ToTensor, 4 workers)', notes),
                     ('d2lhelpers (uint8, resized per batch)', ours)):
         extra = (f', largest worker {f["largest_worker_peak_rss_mb"]:.0f} MB'

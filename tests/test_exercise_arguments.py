@@ -134,3 +134,9 @@ def test_good_calls_still_work(capsys):
     assert isinstance(t.describe_inputs(t.cases[0]), str)
     assert isinstance(t.expected(Case('x', (torch.tensor([1, 0]), 2))).value, torch.Tensor)
     assert exercises.task('one_hot') is t
+
+
+def test_expectations_and_identify_check_their_arguments():
+    t = task('softmax')
+    _refused(lambda: t.expectations(1), "task('softmax').expectations", '不接受')
+    _refused(lambda: t.identify(999, None, []), "task('softmax').identify", '参数 i')

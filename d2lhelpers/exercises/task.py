@@ -154,9 +154,11 @@ class Task:
                 self._cases = self._make_cases()
         return self._cases
 
-    def expectations(self) -> list[Outcome]:
+    def expectations(self, *args, **kwargs) -> list[Outcome]:
         """The reference's outcome on every case: computed once, before any learner code
         runs in a check, with the functions as they were at import."""
+        no_more_arguments(self._where('expectations'), args, kwargs,
+                          f'{self._where("expectations")}()')
         if self._wants is None:
             cases = self.cases
             with pristine():
@@ -372,6 +374,9 @@ class Task:
         minimum overflow on the same case, but not on every case). Otherwise the first rule
         (``when``) that recognises the failure gives the hint.
         """
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self.cases):
+            raise bad_argument(self._where('identify'), 'i', f'用例的序号：0 到 '
+                               f'{len(self.cases) - 1} 之间的整数', i)
         wants = self.expectations()
         for index, m in enumerate(self.misconceptions):
             if m.wrong is None:
