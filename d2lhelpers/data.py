@@ -111,18 +111,18 @@ def _unreadable(path: Path, err: OSError) -> FashionMNISTError:
 
 def _check_kinds(raw: Path) -> None:
     """Refuse, before anything is read or written, what is not a folder or file as it should be."""
-    for folder in (raw.parent.parent, raw.parent, raw):
-        what = not_a_folder(folder)
-        if what:
-            raise FashionMNISTError(in_the_way(folder, what, 'a folder should be'))
-    for name in FILES:
-        _check_file(raw / name)
+    for path in (raw.parent.parent, raw.parent, raw, *(raw / name for name in FILES)):
+        _check_kind(path, folder=path.name not in FILES)
 
 
-def _check_file(path: Path) -> None:
-    what = not_a_file(path)
+def _check_kind(path: Path, folder: bool = False) -> None:
+    try:
+        what = (not_a_folder if folder else not_a_file)(path)
+    except PermissionError as err:          # a folder we may not look into: not "missing"
+        raise _unreadable(path, err) from err
     if what:
-        raise FashionMNISTError(in_the_way(path, what, f'the data file {path.name} should be'))
+        should_be = 'a folder should be' if folder else f'the data file {path.name} should be'
+        raise FashionMNISTError(in_the_way(path, what, should_be))
 
 
 def _unusable(path: Path, err: OSError) -> FashionMNISTError:
@@ -149,7 +149,7 @@ def _problem(path: Path, name: str) -> str | None:
 
 def verify_file(path: Path) -> None:
     """Raise :class:`FashionMNISTError` unless ``path`` is the original file of its name."""
-    _check_file(path)
+    _check_kind(path)
     try:
         problem = _problem(path, path.name)
     except OSError as err:

@@ -56,10 +56,10 @@ def _examine(path: Path, want) -> str | None:
     """None when ``path`` is missing or ``want(mode)`` holds (through symlinks); else what it is."""
     try:
         st = os.lstat(path)
-    except FileNotFoundError:
+    except PermissionError:    # a folder we may not look into: the caller says so
+        raise
+    except OSError:            # nothing there
         return None
-    except OSError as err:
-        return f'something that cannot be examined ({err.strerror or err})'
     link = ''
     if stat.S_ISLNK(st.st_mode):
         try:

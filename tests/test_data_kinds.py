@@ -169,18 +169,26 @@ def _without_root_powers() -> list[str]:
 
 
 @pytest.mark.skipif(os.name != 'posix', reason='file modes are POSIX')
-def test_a_data_file_that_really_cannot_be_read(tmp_path, real_raw, system_copy):
-    """Not a patched open: the read really fails (as root, with DAC capabilities dropped)."""
+@pytest.mark.parametrize('what', ['file', 'raw folder', 'FashionMNIST folder'])
+def test_data_that_really_cannot_be_read(tmp_path, real_raw, system_copy, what):
+    """Not a patched open: the read really fails (as root, with DAC capabilities dropped).
+    Before, a folder that cannot be looked into was reported as missing files."""
     raw = prepared(tmp_path, real_raw)
-    (raw / NAME).chmod(0)
+    locked = {'file': raw / NAME, 'raw folder': raw, 'FashionMNIST folder': raw.parent}[what]
+    locked.chmod(0)
     env = {**os.environ, 'PYTHONPATH': str(Path(data.__file__).parent.parent)}
-    done = subprocess.run([*_without_root_powers(), sys.executable, '-c', UNREADABLE,
-                           str(tmp_path), str(system_copy)], capture_output=True, text=True,
-                          env=env, timeout=300)
+    try:
+        done = subprocess.run([*_without_root_powers(), sys.executable, '-c', UNREADABLE,
+                               str(tmp_path), str(system_copy)], capture_output=True,
+                              text=True, env=env, timeout=300)
+        assert stat.S_IMODE(locked.stat().st_mode) == 0       # left as it was
+    finally:
+        locked.chmod(0o755 if locked.is_dir() else 0o644)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f'{raw / NAME} cannot be read: Permission denied'), done.stdout
-    assert 'chmod -R a+rX' in done.stdout and 'D2L_DATA_DIR' in done.stdout
-    assert stat.S_IMODE((raw / NAME).stat().st_mode) == 0       # left as it was
+    assert ' cannot be read: Permission denied' in done.stdout, done.stdout
+    assert done.stdout.startswith(str(locked)), done.stdout
+    assert f'chmod -R a+rX {locked.parent}' in done.stdout and 'D2L_DATA_DIR' in done.stdout
+    assert 'missing' not in done.stdout
     assert sorted(p.name for p in raw.iterdir()) == sorted(data.FILES)
 
 
