@@ -140,3 +140,11 @@ def test_expectations_and_identify_check_their_arguments():
     t = task('softmax')
     _refused(lambda: t.expectations(1), "task('softmax').expectations", '不接受')
     _refused(lambda: t.identify(999, None, []), "task('softmax').identify", '参数 i')
+
+
+def test_missing_or_extra_arguments_are_said_in_chinese(capsys):
+    _refused(lambda: task(), 'exercises.task', '参数 name', "exercises.task('softmax')")
+    _refused(lambda: task('softmax').hint(1, 2), "task('softmax').hint", '不接受', '2（int）')
+    _refused(lambda: task('softmax').hint(levels=1), 'levels=1')
+    _refused(lambda: is_unanswered(), 'exercises.is_unanswered', '参数 fn')
+    assert capsys.readouterr().out == ''

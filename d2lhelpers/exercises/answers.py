@@ -50,7 +50,7 @@ def _from_bytecode(code) -> bool:
     return names == ['NotImplementedError'] and ops[-1][0] == 'RAISE_VARARGS'
 
 
-def is_unanswered(fn: Callable) -> bool:
+def is_unanswered(fn: Callable = None) -> bool:
     """Whether ``fn``'s body is only ``...``, ``pass``, a docstring or ``raise NotImplementedError``.
 
     That is the template cell as stored: the learner has not answered yet. The source is read

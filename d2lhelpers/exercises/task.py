@@ -112,8 +112,10 @@ class Task:
     def _where(self, method: str) -> str:
         return f'task({self.name!r}).{method}'
 
-    def hint(self, level: int | None = None) -> None:
+    def hint(self, level: int | None = None, *args, **kwargs) -> None:
         """Print the next hint (or hint number ``level``, counted from 1)."""
+        no_more_arguments(self._where('hint'), args, kwargs, f'{self._where("hint")}() 或 '
+                          f'{self._where("hint")}(1)')
         n = len(self.hints)
         if level is None:
             self._hint_level = min(self._hint_level + 1, n)
