@@ -34,11 +34,14 @@ TASKS: dict[str, Task] = {t.name: t for t in (
 remember_pristine()       # the functions as they are now: the expected values are computed with them
 
 
-def task(name: str = None, *args, **kwargs) -> Task:
+_NO_NAME = object()       # task() called without a name
+
+
+def task(name: str = _NO_NAME, *args, **kwargs) -> Task:
     """The exercise called ``name`` (see :data:`TASKS`)."""
     names = '、'.join(repr(n) for n in TASKS)
     no_more_arguments('exercises.task', args, kwargs, "exercises.task('softmax')")
-    if name is None:
+    if name is _NO_NAME:
         raise ArgumentError(f'exercises.task 需要一个参数 name：练习的名字，例如 '
                             f"exercises.task('softmax')；可选的有：{names}。")
     if not isinstance(name, str):
