@@ -13,10 +13,13 @@ from torchvision import transforms
 import d2lhelpers
 
 
-def notes_load_data_fashion_mnist(batch_size: int):
-    """Return the course notes' ``(train_iter, test_iter)``."""
+def notes_load_data_fashion_mnist(batch_size: int, resize=None):
+    """Return the course notes' ``(train_iter, test_iter)`` (``resize`` as there)."""
     root = str(d2lhelpers.default_root())
-    trans = transforms.ToTensor()
+    trans = [transforms.ToTensor()]
+    if resize:
+        trans.insert(0, transforms.Resize(resize))
+    trans = transforms.Compose(trans)
     mnist_train = torchvision.datasets.FashionMNIST(root=root, train=True, transform=trans,
                                                     download=False)
     mnist_test = torchvision.datasets.FashionMNIST(root=root, train=False, transform=trans,

@@ -35,7 +35,8 @@ import numpy as np
 import torch
 from torch.utils import data
 
-from .data_folder import (REASONS, SourceError, WriteError, chunks, ready_to_write,
+from .data_folder import (REASONS, NotAFile, SourceError, WriteError, chunks, in_the_way,
+                          not_a_file, not_a_folder, open_regular, ready_to_write,
                           remove_stale_parts, unwritable_message, write_atomically)
 from .validation import class_index, image_size, positive_int, tensor
 
@@ -95,7 +96,7 @@ def _root(root) -> Path:
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, 'rb') as f:
+    with open_regular(path) as f:
         for chunk in iter(lambda: f.read(1 << 20), b''):
             digest.update(chunk)
     return digest.hexdigest()
@@ -106,6 +107,33 @@ def _unreadable(path: Path, err: OSError) -> FashionMNISTError:
         f'{path} cannot be read: {err.strerror or err}. If another user prepared it, ask them '
         f'to make it readable (chmod -R a+rX {path.parent}), or point D2L_DATA_DIR at a '
         f'folder of your own.')
+
+
+def _check_kinds(raw: Path) -> None:
+    """Refuse, before anything is read or written, what is not a folder or file as it should be."""
+    for path in (raw.parent.parent, raw.parent, raw, *(raw / name for name in FILES)):
+        _check_kind(path, folder=path.name not in FILES)
+
+
+def _check_kind(path: Path, folder: bool = False) -> None:
+    try:
+        what = (not_a_folder if folder else not_a_file)(path)
+    except PermissionError as err:          # a folder we may not look into: not "missing"
+        raise _unreadable(path, err) from err
+    if what:
+        should_be = 'a folder should be' if folder else f'the data file {path.name} should be'
+        raise FashionMNISTError(in_the_way(path, what, should_be))
+
+
+def _unusable(path: Path, err: OSError) -> FashionMNISTError:
+    """A data file that could not be read: what the system said and what to do."""
+    if isinstance(err, PermissionError):
+        return _unreadable(path, err)
+    if isinstance(err, NotAFile):
+        return FashionMNISTError(in_the_way(path, err.what, f'the data file {path.name} should be'))
+    return FashionMNISTError(f'{path} cannot be read: {err.strerror or err}. Delete it and run '
+                             f'again to prepare it anew, or point D2L_DATA_DIR at another '
+                             f'folder.')
 
 
 def _problem(path: Path, name: str) -> str | None:
@@ -121,10 +149,11 @@ def _problem(path: Path, name: str) -> str | None:
 
 def verify_file(path: Path) -> None:
     """Raise :class:`FashionMNISTError` unless ``path`` is the original file of its name."""
+    _check_kind(path)
     try:
         problem = _problem(path, path.name)
-    except PermissionError as err:
-        raise _unreadable(path, err) from err
+    except OSError as err:
+        raise _unusable(path, err) from err
     if problem:
         raise FashionMNISTError(f'{path} cannot be used: {problem}. '
                                 f'Delete it and run again to prepare it anew.')
@@ -149,7 +178,7 @@ def _writing_into(raw: Path, need: int):
 
 
 def _missing_bytes(raw: Path) -> int:
-    return sum(size for name, (size, _) in FILES.items() if not (raw / name).exists())
+    return sum(size for name, (size, _) in FILES.items() if not os.path.lexists(raw / name))
 
 
 def _prepare_from_system(raw: Path, system_dir: Path) -> bool:
@@ -161,7 +190,7 @@ def _prepare_from_system(raw: Path, system_dir: Path) -> bool:
     with _writing_into(raw, need):
         ready_to_write(raw, need)
     for name, gz in sources.items():
-        if (raw / name).exists():
+        if os.path.lexists(raw / name):
             continue
         with _writing_into(raw, need):          # WriteError: the folder's fault
             try:
@@ -204,11 +233,12 @@ def fashion_mnist_dir(root: str | os.PathLike | None = None,
     """
     root = _root(root)
     raw = root / 'FashionMNIST' / 'raw'
+    _check_kinds(raw)
     remove_stale_parts(raw, FILES)
-    if not all((raw / name).exists() for name in FILES):
+    if not all(os.path.lexists(raw / name) for name in FILES):
         if not _prepare_from_system(raw, Path(system_dir)) and not (
                 download and _prepare_from_download(root)):
-            missing = [name for name in FILES if not (raw / name).exists()]
+            missing = [name for name in FILES if not os.path.lexists(raw / name)]
             raise FashionMNISTError(
                 f'Fashion-MNIST is not in {raw} (missing: {", ".join(missing)}). Any one of '
                 f'these fixes it:\n'
@@ -224,9 +254,10 @@ def fashion_mnist_dir(root: str | os.PathLike | None = None,
 # ----------------------------------------------------------------------- decoded tensors
 def _read_idx(path: Path, offset: int, shape: tuple[int, ...]) -> torch.Tensor:
     try:
-        buffer = bytearray(path.read_bytes())
-    except PermissionError as err:
-        raise _unreadable(path, err) from err
+        with open_regular(path) as f:
+            buffer = bytearray(f.read())
+    except OSError as err:
+        raise _unusable(path, err) from err
     return torch.frombuffer(buffer, dtype=torch.uint8, offset=offset).reshape(shape)
 
 
@@ -315,6 +346,23 @@ class BatchIndexedTensors(data.Dataset):
         return tuple(torch.from_numpy(a[indices]) for a in self._arrays)
 
 
+class ResizedBatches(BatchIndexedTensors):
+    """uint8 images kept once, converted and resized a whole batch at a time.
+
+    ``ds[[3, 1, 4]]`` gives float32 ``[3, 1, H, W]`` images (:func:`to_float_images`) and the
+    labels: memory holds the decoded dataset (1 byte a pixel) and one resized batch, never the
+    whole dataset resized (60,000 images at 224x224 in float32 would be 12 GB).
+    """
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, resize):
+        super().__init__(images, labels)
+        self.resize = resize
+
+    def __getitem__(self, indices):
+        images, labels = super().__getitem__(indices)
+        return to_float_images(images, self.resize), labels
+
+
 def _batch_loader(dataset: data.Dataset, batch_size: int, shuffle: bool) -> data.DataLoader:
     """A DataLoader that indexes ``dataset`` by whole batches.
 
@@ -333,7 +381,9 @@ def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | Non
     Taught in chapter 05 (Fashion-MNIST). Batches are ``X`` float32 ``[B, 1, 28, 28]`` in
     [0, 1] and ``y`` int64; the training set is shuffled, the test set keeps file order.
     ``resize`` is ``None`` (keep 28x28), an int (the new shorter side, as torchvision's
-    ``Resize`` takes it) or a pair ``(height, width)``, all sizes >= 1.
+    ``Resize`` takes it) or a pair ``(height, width)``, all sizes >= 1. Resized images are made
+    batch by batch from the uint8 images (:class:`ResizedBatches`), so ``resize=224`` needs the
+    memory of a batch, not of the resized dataset.
     """
     batch_size = positive_int(batch_size, 'batch_size')
     if resize is not None:
@@ -341,6 +391,7 @@ def load_data_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | Non
     loaders = []
     for train in (True, False):
         images, labels = _split(train, root)      # the loader gets its own copies:
-        dataset = BatchIndexedTensors(to_float_images(images, resize), labels.clone())
+        dataset = (BatchIndexedTensors(to_float_images(images), labels.clone()) if resize is None
+                   else ResizedBatches(images.clone(), labels.clone(), resize))
         loaders.append(_batch_loader(dataset, batch_size, shuffle=train))
     return tuple(loaders)

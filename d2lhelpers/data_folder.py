@@ -8,6 +8,11 @@
 * tidy: temporary files left by a run that was killed (``kill -9``, a power cut) are removed
   by the next run: files untouched for :data:`STALE_PART_SECONDS`, or whose writer process
   (on this machine) is gone;
+* wary: what stands where a data file (or folder) should be is looked at with ``lstat`` /
+  ``stat`` before anything opens it (:func:`not_a_file`, :func:`not_a_folder`): a folder, a
+  named pipe (FIFO), a device, a socket, a broken or looping symbolic link is named as such;
+  files are opened non-blocking and checked again on the open descriptor
+  (:func:`open_regular`), so a FIFO swapped in never blocks a read;
 * honest: writing fails with :class:`WriteError` (the folder's fault: permission, read-only,
   disk full), reading the source with :class:`SourceError` (the source's fault), and
   :func:`unwritable_message` says which folder, why, and what to do.
@@ -20,6 +25,7 @@ import os
 import secrets
 import shutil
 import socket
+import stat
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -35,6 +41,92 @@ REASONS = {
     errno.EACCES: 'permission denied: you may not write there',
     errno.EPERM: 'permission denied: you may not write there',
 }
+
+
+_KINDS = ((stat.S_ISDIR, 'a folder'), (stat.S_ISFIFO, 'a named pipe (FIFO)'),
+          (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
+          (stat.S_ISSOCK, 'a socket'))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), 'not a regular file')
+
+
+def _examine(path: Path, want) -> str | None:
+    """None when ``path`` is missing or ``want(mode)`` holds (through symlinks); else what it is."""
+    try:
+        st = os.lstat(path)
+    except PermissionError:    # a folder we may not look into: the caller says so
+        raise
+    except OSError:            # nothing there
+        return None
+    link = ''
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = '?'
+        try:
+            st = os.stat(path)
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                return f'a symbolic link that loops (to {target}, which leads back to itself)'
+            if err.errno in (errno.ENOENT, errno.ENOTDIR):
+                return f'a broken symbolic link (to {target}, which does not exist)'
+            return f'a symbolic link to {target} that cannot be followed ({err.strerror})'
+        link = f'a symbolic link to {target}, which is '
+    if want(st.st_mode):
+        return None
+    return link + ('a file' if stat.S_ISREG(st.st_mode) else _kind(st.st_mode))
+
+
+def not_a_file(path: Path) -> str | None:
+    """What stands at ``path`` if it is not a regular file (a symlink to one is fine), e.g.
+    ``'a folder'``; None for a regular file or nothing at all. Never opens it."""
+    return _examine(path, stat.S_ISREG)
+
+
+def not_a_folder(path: Path) -> str | None:
+    """What stands at ``path`` if it is not a folder (a symlink to one is fine); None for a
+    folder or nothing at all."""
+    return _examine(path, stat.S_ISDIR)
+
+
+class NotAFile(OSError):
+    """:func:`open_regular` found something other than a regular file: ``what`` it is."""
+
+    def __init__(self, path: Path, what: str):
+        super().__init__(errno.EINVAL, f'it is {what}, not a regular file', str(path))
+        self.what = what
+
+
+def in_the_way(path: Path, what: str, should_be: str) -> str:
+    """Why ``path`` cannot be used (it is ``what``, where ``should_be``) and what to do."""
+    rm = 'rm -r' if what.endswith('a folder') else 'rm'
+    link = ' (for a link this removes only the link)' if 'symbolic link' in what else ''
+    return (f'{path} is {what}, where {should_be}. Nothing was read from it or written into '
+            f'it. Remove it with {rm} {path}{link}, or move it away, then run again to prepare '
+            f'the data anew; or point D2L_DATA_DIR at another folder.')
+
+
+def open_regular(path: Path):
+    """Open ``path`` for reading in binary, only if it is a regular file (else :class:`NotAFile`).
+
+    Opened with ``O_NONBLOCK``, so that a named pipe cannot block, then checked on the open
+    descriptor (no race with the check before it). Other failures are the ``OSError`` of open.
+    """
+    flags = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_BINARY', 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotAFile(path, _kind(mode))
+        if hasattr(os, 'set_blocking'):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, 'rb')
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class SourceError(Exception):

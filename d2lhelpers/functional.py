@@ -15,7 +15,7 @@ from typing import Sequence
 
 import torch
 
-from .validation import integer, positive_int, tensor
+from .validation import class_indices, integer, positive_int, tensor
 
 __all__ = ['softmax', 'log_softmax', 'logsumexp', 'one_hot']
 
@@ -108,11 +108,7 @@ def one_hot(y: torch.Tensor | Sequence[int], num_classes: int,
     Taught in chapter 01 (from regression to classification).
     """
     num_classes = positive_int(num_classes, 'num_classes')
-    if not isinstance(y, torch.Tensor):
-        y = torch.as_tensor(y)
-    if y.dtype == torch.bool or y.is_floating_point() or y.is_complex():
-        raise ValueError(f'one_hot needs integer class indices, got dtype {y.dtype}; '
-                         f'convert them first, e.g. y.long()')
+    y = class_indices(y, 'the labels y of one_hot')   # any integer dtype, a list, an array
     if y.dim() != 1:
         raise ValueError(f'one_hot needs a 1-D tensor of labels (one per example), got a '
                          f'{y.dim()}-D tensor of shape {tuple(y.shape)}')
@@ -122,4 +118,4 @@ def one_hot(y: torch.Tensor | Sequence[int], num_classes: int,
         raise ValueError(f'labels must lie in [0, {num_classes}) (that is 0..{num_classes - 1} '
                          f'for num_classes={num_classes}), got {int(y[i])} at position {i}')
     out = torch.zeros(len(y), num_classes, dtype=dtype, device=y.device)
-    return out.scatter_(1, y.long().unsqueeze(1), 1)
+    return out.scatter_(1, y.unsqueeze(1), 1)

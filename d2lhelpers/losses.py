@@ -21,7 +21,7 @@ from __future__ import annotations
 import torch
 
 from .functional import log_softmax
-from .validation import positive_number, tensor
+from .validation import class_indices, positive_number, tensor
 
 __all__ = ['l2_loss', 'l1_loss', 'huber_loss', 'l2_grad', 'l1_grad', 'huber_grad',
            'cross_entropy', 'softmax_cross_entropy']
@@ -117,7 +117,8 @@ def huber_grad(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torc
     return torch.clamp(y_hat - y, -delta, delta)
 
 
-def _check_labels(scores: torch.Tensor, y: torch.Tensor, what: str) -> None:
+def _check_labels(scores: torch.Tensor, y: torch.Tensor, what: str) -> torch.Tensor:
+    """Check the scores and the labels; return the labels as int64 (any integer dtype in)."""
     tensor(scores, what)
     tensor(y, 'y')
     if not scores.is_floating_point():
@@ -137,12 +138,7 @@ def _check_labels(scores: torch.Tensor, y: torch.Tensor, what: str) -> None:
     if scores.dim() != 2 or y.dim() != 1 or scores.shape[0] != y.shape[0]:
         raise ValueError(f'{what} must have shape [n, q] and y shape [n], got {what} '
                          f'{tuple(scores.shape)} and y {tuple(y.shape)}')
-    if y.dtype.is_floating_point or y.dtype.is_complex or y.dtype == torch.bool:
-        raise ValueError(f'labels y must be integer class indices, got dtype {y.dtype}')
-    q = scores.shape[1]
-    if y.numel() and (y.min() < 0 or y.max() >= q):
-        raise ValueError(f'labels y must lie in [0, {q}) for {q} classes, '
-                         f'got values from {y.min().item()} to {y.max().item()}')
+    return class_indices(y, 'labels y', scores.shape[1], sequences=False)
 
 
 def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -155,7 +151,7 @@ def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     prefer :func:`softmax_cross_entropy` on logits. Taught in chapter 04 (cross-entropy),
     used from scratch in chapter 06.
     """
-    _check_labels(y_hat, y, 'y_hat')
+    y = _check_labels(y_hat, y, 'y_hat')
     if not bool(((y_hat >= 0) & (y_hat <= 1)).all()):
         raise ValueError('y_hat must hold probabilities in [0, 1] (apply softmax to logits '
                          'first, or use softmax_cross_entropy)')
@@ -180,5 +176,5 @@ def softmax_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor
     ``F.cross_entropy(logits, y, reduction='none')`` (``nn.CrossEntropyLoss``). Taught in
     chapter 04 (cross-entropy), used in chapter 07 (concise implementation).
     """
-    _check_labels(logits, y, 'logits')
+    y = _check_labels(logits, y, 'logits')
     return -log_softmax(logits, dim=1)[torch.arange(len(y), device=logits.device), y]

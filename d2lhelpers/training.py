@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 import torch
 from torch import nn
 
-from .validation import positive_int, positive_number, tensor
+from .validation import class_indices, positive_int, positive_number, tensor
 
 Updater = torch.optim.Optimizer | Callable[[int], None]
 
@@ -39,8 +39,7 @@ def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
     tensor(y, 'y')
     if y.dim() != 1:
         raise ValueError(f'y must hold class indices, shape [n]; got shape {list(y.shape)}')
-    if y.dtype.is_floating_point or y.dtype.is_complex or y.dtype == torch.bool:
-        raise ValueError(f'labels y must be integer class indices, got dtype {y.dtype}')
+    y = class_indices(y, 'labels y', sequences=False)
     if y_hat.dim() not in (1, 2) or y_hat.shape[0] != y.shape[0]:
         raise ValueError(f'y_hat of shape {list(y_hat.shape)} does not match y of shape '
                          f'{list(y.shape)}: expected [n, q] scores or [n] class indices')
@@ -60,19 +59,18 @@ def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
                 raise ValueError(f'y_hat holds nan scores (first in row {int(bad[0])}): the '
                                  f'model\'s output is not a number, so nothing is predicted; '
                                  f'a too large learning rate is the usual cause')
-        if y.numel() and (y.min() < 0 or y.max() >= q):
-            raise ValueError(f'labels y must lie in [0, {q}) for {q} classes, '
-                             f'got values from {y.min().item()} to {y.max().item()}')
+        y = class_indices(y, 'labels y', q)
         y_hat = y_hat.argmax(dim=1)
     else:
         if y_hat.is_floating_point():
             raise ValueError(f'y_hat of shape [n] must hold predicted class indices '
                              f'(integers), got dtype {y_hat.dtype}; pass the scores of shape '
                              f'[n, q] instead (accuracy takes each row\'s argmax)')
+        y_hat = y_hat.long()             # compared as int64: an int8 300 would wrap to 44
         if y.numel() and (y.min() < 0 or y_hat.min() < 0):
             raise ValueError(f'class indices cannot be negative, got y from {y.min().item()} '
                              f'and y_hat from {y_hat.min().item()}')
-    return float((y_hat.to(y.dtype) == y).sum())
+    return float((y_hat == y).sum())
 
 
 def _model_device(net) -> torch.device | None:
@@ -334,6 +332,7 @@ def predictions(net: Callable, data_iter: Iterable, n: int = 6, wrong_only: bool
     try:
         with torch.no_grad():
             for X, y in data_iter:
+                y = class_indices(y, 'the labels y of data_iter')
                 X_dev = X.to(device) if device is not None else X
                 y_pred = net(X_dev).argmax(dim=1).cpu()
                 keep = (y_pred != y) if wrong_only else torch.ones_like(y, dtype=torch.bool)

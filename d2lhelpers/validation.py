@@ -18,7 +18,7 @@ from numbers import Real
 import torch
 
 __all__ = ['real_number', 'positive_number', 'integer', 'positive_int', 'class_index',
-           'image_size', 'tensor']
+           'class_indices', 'image_size', 'tensor']
 
 
 def _hint(hint: str) -> str:
@@ -51,8 +51,9 @@ def positive_number(value, name: str, hint: str = '') -> float:
 def integer(value, name: str, hint: str = '') -> int:
     """Return ``value`` as an int; bools, floats (even ``3.0``) and strings are refused."""
     try:
-        if isinstance(value, bool) or getattr(value, 'ndim', 0) != 0:
-            raise TypeError
+        if isinstance(value, bool) or getattr(value, 'ndim', 0) != 0 or str(
+                getattr(value, 'dtype', '')) in ('torch.bool', 'bool'):
+            raise TypeError                # True, tensor(True), np.True_: a flag, not a count
         return int(operator.index(value))  # int, NumPy integers, 0-d integer tensors
     except TypeError:
         raise ValueError(f'{name} must be an integer{_hint(hint)}, got {value!r}') from None
@@ -106,4 +107,53 @@ def tensor(value, name: str) -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
         raise ValueError(f'{name} must be a torch.Tensor, got {type(value).__name__}; '
                          f'wrap it first, e.g. torch.tensor(...)')
+    return value
+
+
+def _label_dtype_message(name: str, dtype) -> str:
+    kind = str(dtype)
+    if kind in ('torch.bool', 'bool'):
+        remedy = ('the class index of each example (a bool tensor is a mask, not labels), '
+                  'e.g. torch.tensor([0, 2]); for 0/1 labels, y.long()')
+    else:
+        remedy = ('an integer tensor, e.g. torch.tensor([0, 2]); whole numbers stored as '
+                  'floats convert with y.long()')
+    return f'{name} must be integer class indices, got dtype {kind}; pass {remedy}'
+
+
+def class_indices(value, name: str, num_classes: int | None = None,
+                  sequences: bool = True) -> torch.Tensor:
+    """Return class indices as an int64 tensor (on ``value``'s device): the one check of labels.
+
+    Any integer dtype is accepted (uint8, int8, int16, int32, int64, ...) and gives the same
+    result as int64; so do a list, a tuple or a NumPy array of integers when ``sequences``.
+    Bool, floating-point and complex labels are refused with a message naming ``name``, the
+    dtype received and what to pass. With ``num_classes`` the values must lie in
+    ``[0, num_classes)``.
+    """
+    if not isinstance(value, torch.Tensor):
+        if not sequences:
+            tensor(value, name)
+        if isinstance(value, (str, bytes, dict, set)) or not hasattr(value, '__len__'):
+            raise ValueError(f'{name} must be integer class indices (a 1-D tensor such as '
+                             f'torch.tensor([0, 2]), or a list of ints), got '
+                             f'{type(value).__name__}')
+        if len(value) == 0:
+            value = torch.zeros(0, dtype=torch.int64)
+        else:
+            dtype = getattr(value, 'dtype', None)        # a NumPy array: judge its dtype
+            if dtype is not None and dtype.kind not in 'iu':
+                raise ValueError(_label_dtype_message(name, dtype))
+            try:
+                value = torch.as_tensor(value if dtype is None else value.astype('int64'))
+            except (TypeError, ValueError, RuntimeError, OverflowError):
+                raise ValueError(f'{name} must be integer class indices (e.g. [0, 2] or '
+                                 f'torch.tensor([0, 2])), got {value!r:.80}') from None
+    if value.dtype == torch.bool or value.is_floating_point() or value.is_complex():
+        raise ValueError(_label_dtype_message(name, value.dtype))
+    value = value.long()                 # uint8 would index as a mask; int8 wraps at 127
+    if num_classes is not None and value.numel() and (value.min() < 0
+                                                      or value.max() >= num_classes):
+        raise ValueError(f'{name} must lie in [0, {num_classes}) for {num_classes} classes, '
+                         f'got values from {value.min().item()} to {value.max().item()}')
     return value

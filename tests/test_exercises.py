@@ -262,7 +262,7 @@ def test_forgotten_return_is_not_the_same_as_not_answered():
 
 def test_non_function_gets_one_sentence(capsys):
     assert task('softmax').check(42) is False
-    assert capsys.readouterr().out == 'check 需要一个函数（例如 check(my_softmax)），却收到了 int。\n'
+    assert capsys.readouterr().out == 'check 的参数 fn 应是一个函数（例如 check(my_softmax)），却收到了 int。\n'
     report = task('softmax').diagnose(torch.ones(2, 3))     # check(my_softmax(O))
     assert report.kind == 'not_function' and '不要加括号' in report.message
     assert report.message.count('\n') == 0

@@ -44,9 +44,9 @@ P3 = torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
 
 @pytest.mark.parametrize('y, message', [
     (torch.tensor([True, False]), r'^labels y must be integer class indices, got dtype '
-                                  r'torch\.bool$'),
+                                  r'torch\.bool; pass the class index of each example'),
     (torch.tensor([2.0, 2.0]), r'^labels y must be integer class indices, got dtype '
-                               r'torch\.float32$'),
+                               r'torch\.float32; pass an integer tensor, e\.g\. '),
     (torch.tensor([0, 5]), r'^labels y must lie in \[0, 3\) for 3 classes, got values from 0 '
                            r'to 5$'),
     (torch.tensor([-1, 2]), r'^labels y must lie in \[0, 3\) for 3 classes, got values from -1'),

@@ -15,6 +15,9 @@ version. The chapters' exercise cells are generated from :data:`TASKS` by
 """
 from __future__ import annotations
 
+import difflib
+
+from .formatting import ArgumentError, bad_argument, no_more_arguments
 from .images import FLOAT_IMAGES
 from .losses import CROSS_ENTROPY, HUBER_GRAD, HUBER_LOSS, L2_LOSS
 from .probabilities import LOG_SUM_EXP, ONE_HOT, SOFTMAX, STABLE_SOFTMAX
@@ -32,11 +35,21 @@ TASKS: dict[str, Task] = {t.name: t for t in (
 remember_pristine()       # the functions as they are now: the expected values are computed with them
 
 
-def task(name: str) -> Task:
+_NO_NAME = object()       # task() called without a name
+
+
+def task(name: str = _NO_NAME, *args, **kwargs) -> Task:
     """The exercise called ``name`` (see :data:`TASKS`)."""
+    names = '、'.join(repr(n) for n in TASKS)
+    no_more_arguments('exercises.task', args, kwargs, "exercises.task('softmax')")
+    if name is _NO_NAME:
+        raise ArgumentError(f'exercises.task 需要一个参数 name：练习的名字，例如 '
+                            f"exercises.task('softmax')；可选的有：{names}。")
     if not isinstance(name, str):
-        raise TypeError(f'task name must be a string such as "softmax", got {type(name).__name__}')
-    try:
+        raise bad_argument('exercises.task', 'name', f'练习的名字（字符串），可选的有：{names}', name)
+    if name in TASKS:
         return TASKS[name]
-    except KeyError:
-        raise ValueError(f'没有名为 {name!r} 的练习；可选的有：{"、".join(TASKS)}') from None
+    close = difflib.get_close_matches(name.strip().lower(), TASKS, n=1, cutoff=0.6)
+    guess = f'你是不是想写 {close[0]!r}？' if close else ''
+    raise ArgumentError(f'exercises.task 的参数 name：没有名为 {name!r} 的练习。{guess}'
+                        f'可选的有：{names}。')

@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 
 import torch
 
+from .formatting import bad_argument
 from .records import Report
 
 __all__ = ['is_unanswered', 'precheck']
@@ -49,13 +50,15 @@ def _from_bytecode(code) -> bool:
     return names == ['NotImplementedError'] and ops[-1][0] == 'RAISE_VARARGS'
 
 
-def is_unanswered(fn: Callable) -> bool:
+def is_unanswered(fn: Callable = None) -> bool:
     """Whether ``fn``'s body is only ``...``, ``pass``, a docstring or ``raise NotImplementedError``.
 
     That is the template cell as stored: the learner has not answered yet. The source is read
     when there is one (a notebook cell has one), so that an explicit ``return None`` is an
     answer (a wrong one); without a source the bytecode decides, and there the two look alike.
     """
+    if not callable(fn):
+        raise bad_argument('exercises.is_unanswered', 'fn', '一个函数（例如 my_softmax）', fn)
     code = getattr(fn, '__code__', None)
     if code is None or code.co_name == '<lambda>':
         return False
@@ -68,11 +71,11 @@ def precheck(fn, func_name: str, params: Sequence[str]) -> Report | None:
     wrong parameters); None when the cases can run."""
     if isinstance(fn, torch.Tensor):
         return Report(False, 'not_function',
-                      f'check 需要的是函数本身，却收到了一个张量：请写成 check({func_name})，'
+                      f'check 的参数 fn 应是函数本身，却收到了一个张量：请写成 check({func_name})，'
                       f'不要加括号和参数。')
     if not callable(fn):
         return Report(False, 'not_function',
-                      f'check 需要一个函数（例如 check({func_name})），'
+                      f'check 的参数 fn 应是一个函数（例如 check({func_name})），'
                       f'却收到了 {type(fn).__name__}。')
     name = getattr(fn, '__name__', func_name)
     if is_unanswered(fn):

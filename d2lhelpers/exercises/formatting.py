@@ -5,7 +5,8 @@ import math
 
 import torch
 
-__all__ = ['fmt', 'fmt_number', 'short_error', 'shown_output']
+__all__ = ['fmt', 'fmt_number', 'short_error', 'shown_output', 'ArgumentError', 'bad_argument',
+           'no_more_arguments']
 
 _MAX_ROWS, _MAX_COLS = 4, 6
 
@@ -85,3 +86,28 @@ def shown_output(text: str, chars: int, lines: int = 4, width: int = 100) -> str
     if len(rows) > lines or chars > len(text):
         body += f' …（共 {chars} 个字符）' if chars > len(text) else f' …（共 {total} 行）'
     return body
+
+
+# ----- the exercises' own argument checks ------------------------------------------------
+
+class ArgumentError(TypeError, ValueError):
+    """A public function of the exercises was called with an argument it cannot use (both a
+    ``TypeError`` and a ``ValueError``, so either ``except`` catches it)."""
+
+
+def _given(value) -> str:
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + '…'
+    return f'{text}（{type(value).__name__}）'
+
+
+def bad_argument(func: str, arg: str, expects: str, got) -> ArgumentError:
+    """The error for argument ``arg`` of ``func``: what it expects and what it received."""
+    return ArgumentError(f'{func} 的参数 {arg} 应是{expects}，收到的却是 {_given(got)}。')
+
+
+def no_more_arguments(func: str, args: tuple, kwargs: dict, usage: str) -> None:
+    """Refuse the arguments a function does not take, naming them and showing ``usage``."""
+    if args or kwargs:
+        extra = [_given(a) for a in args] + [f'{k}={_given(v)}' for k, v in kwargs.items()]
+        raise ArgumentError(f'{func} 不接受这些参数：{"，".join(extra)}；这样调用：{usage}。')

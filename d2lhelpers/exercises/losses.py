@@ -235,7 +235,7 @@ CROSS_ENTROPY = Task(
         '`[n, q]` 的预测概率 $\\hat{\\mathbf{Y}}$（每行和为 1），`y` 是形状 `[n]` 的整数标签；'
         '返回形状 `[n]` 的张量，第 `i` 个元素是 $-\\log \\hat{y}^{(i)}_{y^{(i)}}$。'
         '用花式索引一次取出每个样本真实类别的概率，不要写循环，也不要乘独热向量。'),
-    reference=cross_entropy, cases=_ce_cases,
+    reference=cross_entropy, cases=_ce_cases, labels=('y',),
     success='含标签 0 和 q−1、概率为 0 的类别、float64、256×10、12 个类别',
     hints=[
         '交叉熵只看真实类别的那一项：第 i 个样本的损失是 `-torch.log(y_hat[i, y[i]])`。',

@@ -39,7 +39,7 @@ ONE_HOT = Task(
         '整数标签（取值 `0, …, q-1`），`q` 是类别数；返回形状 `[n, q]` 的**浮点数**张量 '
         '$\\mathbf{Y}$，第 `i` 行只在第 `y[i]` 列为 1，其余为 0。'
         '请自己实现，不要调用 `F.one_hot` 或 `d2lhelpers.one_hot`。'),
-    reference=one_hot, cases=_one_hot_cases, dtype_strict=False,
+    reference=one_hot, cases=_one_hot_cases, dtype_strict=False, labels=('y',),
     success='含标签 0 和 q−1、n = q、q = 1、256 个标签、12 个类别',
     hints=[
         '先用 `torch.zeros(n, q)` 建一个全 0 的浮点数矩阵，`n = len(y)`。',

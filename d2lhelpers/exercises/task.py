@@ -13,11 +13,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Callable, Sequence
 
+import operator
+
 import torch
 
+from ..validation import class_indices
 from .answers import is_unanswered, precheck
 from .compare import close, has_data, identical, is_bad, same_behaviour
-from .formatting import fmt, short_error, shown_output
+from .formatting import ArgumentError, bad_argument, fmt, no_more_arguments, short_error, shown_output
 from .records import Case, Failure, Misconception, Outcome, Report, clone
 import d2lhelpers.exercises.sandbox as sandbox   # its limits are read at call time (tests lower them)
 from .sandbox import Budget, pristine, quiet_call, replaced_before
@@ -55,6 +58,9 @@ def _one_thread():
         torch.set_num_threads(before)
 
 
+_MISSING = object()     # check() called without the function
+
+
 def _dtype(t: torch.Tensor) -> str:
     return str(t.dtype).replace('torch.', '')
 
@@ -70,9 +76,16 @@ class Task:
                  statement: str, reference: Callable, cases: Callable[[], list[Case]],
                  solution: str, hints: Sequence[str],
                  misconceptions: Sequence[Misconception] = (), success: str = '',
-                 dtype_strict: bool = True):
+                 dtype_strict: bool = True, labels: Sequence[str] = ()):
         self.name, self.chapter, self.func_name = name, chapter, func_name
         self.params = tuple(params)
+        # parameters that hold class indices: passed as int64 whatever dtype a case holds
+        self.labels = tuple(labels)
+        for p in (*self.params, *self.labels):
+            if not isinstance(p, str) or not p.isidentifier():
+                raise bad_argument('Task', 'params / labels', '参数名（字符串）的列表', p)
+        if not set(self.labels) <= set(self.params):
+            raise bad_argument('Task', 'labels', f'params {self.params} 中的参数名', self.labels)
         self.statement = statement
         self.reference = reference
         self._make_cases = cases
@@ -96,21 +109,41 @@ class Task:
     def __repr__(self) -> str:
         return f'<练习 {self.name}（第 {self.chapter} 章）：写出 {self.func_name}>'
 
-    def hint(self, level: int | None = None) -> None:
+    def _where(self, method: str) -> str:
+        return f'task({self.name!r}).{method}'
+
+    def hint(self, level: int | None = None, *args, **kwargs) -> None:
         """Print the next hint (or hint number ``level``, counted from 1)."""
+        no_more_arguments(self._where('hint'), args, kwargs, f'{self._where("hint")}() 或 '
+                          f'{self._where("hint")}(1)')
+        n = len(self.hints)
         if level is None:
-            self._hint_level = min(self._hint_level + 1, len(self.hints))
+            self._hint_level = min(self._hint_level + 1, n)
             level = self._hint_level
-        level = max(1, min(int(level), len(self.hints)))
+        else:
+            expects = (f'提示的序号：1 到 {n} 之间的整数（或者不写，得到下一条提示，'
+                       f'例如 {self._where("hint")}()）')
+            try:
+                if isinstance(level, bool) or getattr(level, 'ndim', 0) != 0:
+                    raise TypeError
+                number = operator.index(level)
+            except TypeError:
+                raise bad_argument(self._where('hint'), 'level', expects, level) from None
+            if not 1 <= number <= n:
+                raise bad_argument(self._where('hint'), 'level', expects, level)
+            level = number
         last = '' if level < len(self.hints) else '（这是最后一条提示；还需要帮助就运行 .solution()。）'
         print(f'💡 提示 {level}/{len(self.hints)}：{self.hints[level - 1]}{last}')
 
-    def solution(self) -> None:
+    def solution(self, *args, **kwargs) -> None:
         """Print the chapter's teaching version of the function."""
+        no_more_arguments(self._where('solution'), args, kwargs, f'{self._where("solution")}()')
         print(f'# 参考答案（第 {self.chapter} 章）\n{self.solution_source}', end='')
 
-    def solution_function(self) -> Callable:
+    def solution_function(self, *args, **kwargs) -> Callable:
         """The teaching solution as a function (executed from :attr:`solution_source`)."""
+        no_more_arguments(self._where('solution_function'), args, kwargs,
+                          f'{self._where("solution_function")}()')
         namespace: dict = {'torch': torch}
         exec(compile(self.solution_source, f'<solution {self.name}>', 'exec'), namespace)
         return namespace[self.func_name]
@@ -123,9 +156,11 @@ class Task:
                 self._cases = self._make_cases()
         return self._cases
 
-    def expectations(self) -> list[Outcome]:
+    def expectations(self, *args, **kwargs) -> list[Outcome]:
         """The reference's outcome on every case: computed once, before any learner code
         runs in a check, with the functions as they were at import."""
+        no_more_arguments(self._where('expectations'), args, kwargs,
+                          f'{self._where("expectations")}()')
         if self._wants is None:
             cases = self.cases
             with pristine():
@@ -134,15 +169,40 @@ class Task:
 
     def wrong_outcomes(self, index: int) -> list[Outcome]:
         """The outcomes of misconception number ``index``'s wrong implementation (cached)."""
+        if isinstance(index, bool) or not isinstance(index, int) \
+                or not 0 <= index < len(self.misconceptions):
+            raise bad_argument(self._where('wrong_outcomes'), 'index', f'误解的序号：0 到 '
+                               f'{len(self.misconceptions) - 1} 之间的整数', index)
         if index not in self._wrong:
             wrong = self.misconceptions[index].wrong
             with pristine():
                 self._wrong[index] = [self.call(wrong, c) for c in self.cases]
         return self._wrong[index]
 
+    def arguments(self, case: Case, method: str = 'arguments') -> tuple:
+        """Fresh arguments of ``case``; the :attr:`labels` parameters as int64 class indices
+        (so a case's labels of any integer dtype give the same check as int64)."""
+        if not isinstance(case, Case):
+            raise bad_argument(self._where(method), 'case', f'一个用例（Case，例如 '
+                               f'{self._where("cases")}[0]）', case)
+        args = list(case.fresh())
+        for p in self.labels:
+            i = self.params.index(p)
+            if i < len(args):
+                try:
+                    args[i] = class_indices(args[i], p)
+                except ValueError as err:
+                    raise ValueError(f'练习 {self.name} 的用例「{case.label}」的参数 {p} '
+                                     f'不是类别下标：{err}') from None
+        return tuple(args)
+
     def call(self, fn: Callable, case: Case, budget: Budget | None = None) -> Outcome:
         """Run ``fn`` on fresh arguments in the sandbox; note whether it changed its inputs."""
-        args = case.fresh()
+        if not callable(fn):
+            raise bad_argument(self._where('call'), 'fn', '一个函数', fn)
+        if budget is not None and not isinstance(budget, Budget):
+            raise bad_argument(self._where('call'), 'budget', '一个 Budget 或 None', budget)
+        args = self.arguments(case, 'call')
         before = [clone(a) for a in args]
         outcome = quiet_call(fn, args, budget)
         outcome.mutated = any(isinstance(a, torch.Tensor) and not identical(a, b)
@@ -150,10 +210,10 @@ class Task:
         return outcome
 
     def expected(self, case: Case) -> Outcome:
-        return Outcome(value=self.reference(*case.fresh()))
+        return Outcome(value=self.reference(*self.arguments(case, 'expected')))
 
     def describe_inputs(self, case: Case) -> str:
-        args = case.fresh()
+        args = self.arguments(case, 'describe_inputs')
         return '；'.join(f'{p} = {fmt(a)}' for p, a in zip(self.params, args))
 
     def describe_value(self, value) -> str:
@@ -232,8 +292,16 @@ class Task:
                            show_got=False, error=error)
 
     # ----- the check -----------------------------------------------------------------
-    def diagnose(self, fn) -> Report:
+    def _one_function(self, method: str, fn, args: tuple, kwargs: dict) -> None:
+        usage = f'{self._where(method)}({self.func_name})'
+        if fn is _MISSING:
+            raise ArgumentError(f'{self._where(method)} 需要一个参数 fn：你写的函数本身，'
+                                f'这样调用：{usage}。')
+        no_more_arguments(self._where(method), args, kwargs, usage)
+
+    def diagnose(self, fn=_MISSING, *args, **kwargs) -> Report:
         """Run every case; return a :class:`Report` (the check prints its message)."""
+        self._one_function('diagnose', fn, args, kwargs)
         first = precheck(fn, self.func_name, self.params)
         if first is not None:
             return first
@@ -259,8 +327,9 @@ class Task:
         lines = [f'✅ 正确！{name} 通过了全部 {len(self.cases)} 个用例{note}。', *notes]
         return Report(True, 'passed', '\n'.join(lines))
 
-    def check(self, fn) -> bool:
+    def check(self, fn=_MISSING, *args, **kwargs) -> bool:
         """Check the learner's function; print ✅ or a diagnosis; return True or False."""
+        self._one_function('check', fn, args, kwargs)
         report = self.diagnose(fn)
         print(report.message)
         return report.passed
@@ -307,6 +376,9 @@ class Task:
         minimum overflow on the same case, but not on every case). Otherwise the first rule
         (``when``) that recognises the failure gives the hint.
         """
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self.cases):
+            raise bad_argument(self._where('identify'), 'i', f'用例的序号：0 到 '
+                               f'{len(self.cases) - 1} 之间的整数', i)
         wants = self.expectations()
         for index, m in enumerate(self.misconceptions):
             if m.wrong is None:

@@ -96,7 +96,7 @@ ACCURACY = AccuracyTask(
         '`y_hat` 是形状 `[n, q]` 的预测（每行一个样本的概率或 logits），`y` 是形状 `[n]` 的整数标签。'
         '每行概率最大的类别就是预测的类别；返回**预测正确的个数**（一个 float，例如 `3.0`），'
         '不是比例：和本章的 `accuracy` 一样，比例留给调用者除以 `len(y)`。'),
-    reference=accuracy, cases=_acc_cases,
+    reference=accuracy, cases=_acc_cases, labels=('y',),
     success='含全对、全错、并列的最大值、256 个样本、12 个类别',
     hints=[
         '预测的类别是每一行最大值的位置：`y_hat.argmax(dim=1)`，形状 [n]。',
