@@ -202,7 +202,7 @@ def _ch03() -> list[Question]:
         Option('三者一样大', '梯度决定拉力：L2 的是 e，L1 和 Huber 的被限制在 1 和 δ。',
                misconception='以为三种损失对离群点一视同仁'),
     )
-    items = ('L2：½e²', 'L1：|e|', 'Huber：δ = 1')
+    items = ('L2 损失 ½e²', 'L1 损失 |e|', 'Huber 损失（δ = 1）')
     values = [l2, l1, hub]
     order = tuple(sorted(range(3), key=lambda i: -values[i]))
     return [
