@@ -78,6 +78,8 @@ def sections(book: Path) -> dict[str, tuple[str, str]]:
     for chapter in CHAPTERS:
         for text in sorted((book / 'texts').glob(f'{chapter}_*.md')):
             for label, title in _LABEL.findall(text.read_text(encoding='utf-8')):
+                if label.endswith('-selfcheck'):
+                    continue                 # the 自测 blocks' own labels: no question links them
                 title = re.sub(r'\$([^$]*)\$', r'\1', title).replace('`', '')
                 title = title.replace('\\delta', 'δ')
                 found[label] = (f'chapters/{text.stem}', title)
@@ -238,18 +240,16 @@ def write(book: Path = BOOK, sync: bool = True) -> list[Path]:
                              f'first (jupytext --sync chapters/{path.name}), then run --write again')
         path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + '\n', encoding='utf-8')
         changed.append(path)
-    target = book / SECTIONS_FILE
+    if sync and changed:
+        from jupytext.cli import jupytext as jupytext_cli
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            jupytext_cli(['--sync', *map(str, changed)])
+    target = book / SECTIONS_FILE              # after the sync: the texts hold the new labels
     if target.parent.is_dir():
         text = sections_source(book)
         if not target.is_file() or target.read_text(encoding='utf-8') != text:
             target.write_text(text, encoding='utf-8')
             changed.append(target)
-    if sync:
-        notebooks = [p for p in changed if p.suffix == '.ipynb']
-        if notebooks:
-            from jupytext.cli import jupytext as jupytext_cli
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                jupytext_cli(['--sync', *map(str, notebooks)])
     return changed
 
 
