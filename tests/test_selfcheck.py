@@ -354,6 +354,29 @@ def test_the_chapters_hold_the_generated_cells():
     assert problems == [], '\n'.join(problems)
 
 
+def _stored_selfchecks() -> list[tuple[str, str, dict]]:
+    out = []
+    for chapter in CHAPTERS:
+        path = selfcheck_cells.chapter_path(BOOK, chapter)
+        for cell in json.loads(path.read_text(encoding='utf-8'))['cells']:
+            if cell.get('metadata', {}).get('selfcheck') == f'{chapter}/questions':
+                out.append((chapter, path.name, cell))
+    return out
+
+
+@pytest.mark.parametrize('chapter, name, cell', _stored_selfchecks(),
+                         ids=[c for c, _, _ in _stored_selfchecks()])
+def test_stored_output_is_the_current_selfcheck(chapter, name, cell):
+    """The compared check of the questions cell (tagged nbval-ignore-output for its widget
+    view): its stored HTML and text are what the bank gives now (else: make refresh)."""
+    outputs = [o for o in cell.get('outputs', []) if 'text/html' in o.get('data', {})]
+    assert len(outputs) == 1, f'{name}: the self-check cell has no stored output: make refresh NB=chapters/{name}'
+    data = outputs[0]['data']
+    assert ''.join(data['text/html']) == selfcheck_html(chapter), (
+        f'{name}: the stored self-check is stale: make refresh NB=chapters/{name}')
+    assert ''.join(data['text/plain']) == selfcheck_text(chapter)
+
+
 def _tiny_book(root: Path) -> Path:
     (root / 'chapters').mkdir(parents=True)
     (root / 'texts').mkdir()
@@ -383,7 +406,8 @@ def test_tool_places_the_cells_before_the_summary_idempotently(tmp_path):
     sources = [selfcheck_cells.source(c) for c in cells]
     assert sources[1] == '## 练习前\n\n一些话。'                  # the text before stays
     assert cells[2]['metadata']['selfcheck'] == '04/heading' and '## 自测' in sources[2]
-    assert cells[3]['metadata'] == {'selfcheck': '04/questions', 'tags': ['remove-input']}
+    assert cells[3]['metadata'] == {'selfcheck': '04/questions',
+                                    'tags': ['remove-input', 'nbval-ignore-output']}
     assert sources[3] == "d2lhelpers.self_check('04')" and sources[4].startswith('## 小结')
     # an edited cell is named, and rewritten; prose moved around it is left alone
     cells[3]['source'] = "d2lhelpers.self_check('03')"

@@ -5,7 +5,7 @@ In each chapter 01-07 the self-check is two cells, marked by the cell metadata
 ``+++ {"selfcheck": "04/heading"}`` and ``:selfcheck: 04/questions``):
 
     heading    markdown  (chNN-selfcheck)= / ## 自测 / one sentence on how to answer
-    questions  code      d2lhelpers.self_check('NN')    (tagged remove-input)
+    questions  code      d2lhelpers.self_check('NN')    (tagged remove-input, nbval-ignore-output)
 
 They go just before the chapter's ``## 小结`` heading (or before the heading that
 ``PLACES[NN]`` names); once placed, the tool finds them by their mark wherever the prose
@@ -37,7 +37,7 @@ if str(BOOK) not in sys.path:
 
 KEY = 'selfcheck'
 PARTS = ('heading', 'questions')
-TAGS = {'questions': ['remove-input']}
+TAGS = {'questions': ['remove-input', 'nbval-ignore-output']}   # widget model ids differ per run
 CHAPTERS = ('01', '02', '03', '04', '05', '06', '07')
 PLACES: dict[str, str] = {}          # chapter -> the heading to insert before (default 小结)
 DEFAULT_PLACE = '## 小结'
@@ -50,8 +50,8 @@ def expected(chapter: str) -> dict[str, tuple[str, str]]:
     return {
         'heading': ('markdown', f'(ch{chapter}-selfcheck)=\n## 自测\n\n'
                                 '选好答案后按“检查”：答错时，反馈会说出这个答案背后的误解，'
-                                '并指向讲清它的那一节；可以再试一次。本章末尾附有答案与解释。'
-                                '在 Jupyter 或 Colab 中运行下面的单元即可作答。'),
+                                '并指向讲清它的那一节，然后可以再试一次。在 Jupyter 或 Colab '
+                                '中先运行下面的单元；网页版和 PDF 在本章末尾附有答案与解释。'),
         'questions': ('code', f"d2lhelpers.self_check('{chapter}')"),
     }
 
