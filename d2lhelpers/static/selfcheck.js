@@ -18,7 +18,12 @@
 (function () {
   'use strict';
   var root = window.d2lSelfcheck = window.d2lSelfcheck || {ready: []};
-  if (root.setUp) { root.setUp(); return; }        // a second block on the page: reuse
+  if (root.setUp) {                    // a second block on the page (the one-page book)
+    // While the page is still being read, the first script's DOMContentLoaded handler will
+    // set up every block once the whole page (each chapter's end) is there.
+    if (document.readyState !== 'loading') root.setUp();
+    return;
+  }
 
   var SAY_DELAY = 60;     // ms between clearing the live region and writing it (re-announce)
 

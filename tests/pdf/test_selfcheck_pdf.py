@@ -68,7 +68,13 @@ def test_questions_and_answer_key_are_printed_in_their_chapter(book, docname, ch
     assert key >= 0, f'{docname}: no answer key ({KEY_TITLE}) in the chapter'
     after = text[key:]
     assert after.count('答案：') >= len(qs), f'{docname}: the key lists {after.count("答案：")} answers'
-    assert '练习' in text[:key], f'{docname}: the answer key is not after the exercises'
+    headings = list(re.finditer(r'\d+\.\d+\.(练习|小结|自测)', text))
+    assert headings, f'{docname}: no numbered section heading found'
+    assert headings[-1].start() < key, (
+        f'{docname}: the answer key is not at the end of the chapter (after '
+        f'{headings[-1].group(0)!r})')
+    assert any(h.group(1) == '练习' for h in headings if h.start() < key), (
+        f'{docname}: the answer key does not follow the exercises')
     for q in qs:                                   # each explanation, and each misconception
         cjk = ''.join(re.findall(r'[\u4e00-\u9fff]', q.explanation))[:8]
         assert cjk in ''.join(re.findall(r'[\u4e00-\u9fff]', after)), (
