@@ -101,6 +101,7 @@ def _ch02() -> list[Question]:
     top = p.max().item()
     naive = (o / o.sum()).max().item()
     shift = 10.0
+    top_logit = (o + shift).max().item()
     O = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
     shift_opts = (
         Option('和原来完全一样', f'softmax 对所有 logits 加同一个常数不变：'
@@ -109,9 +110,9 @@ def _ch02() -> list[Question]:
                ' exp(o_j − o_k) 不变，所以概率也不变。', misconception='logits 大了，概率就都大'),
         Option('分布变得更尖', '变尖的是除以小于 1 的温度（乘一个大于 1 的数），'
                '不是加一个常数：差 o_j − o_k 没变。', misconception='把“加常数”当成“改温度”'),
-        Option('会上溢，得到 nan', f'e^{13:g} 约为 4.4e5，远没到 float32 的上限（约 e^88.7）；'
-               '而且稳定的 softmax 先减去最大值，再大的常数也不会上溢。',
-               misconception='加常数必然上溢'),
+        Option('会上溢，得到 nan', f'e^{top_logit:g} 约为 {math.exp(top_logit):.1e}，远没到 float32 的'
+               f'上限（约 e^{math.log(torch.finfo(torch.float32).max):.1f}）；而且稳定的 softmax '
+               '先减去最大值，再大的常数也不会上溢。', misconception='加常数必然上溢'),
     )
     axis_opts = (
         Option('沿 dim=1：每一行（一个样本的 10 个 logits）各自做 softmax，每行之和为 1',
