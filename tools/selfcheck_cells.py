@@ -49,9 +49,8 @@ def expected(chapter: str) -> dict[str, tuple[str, str]]:
     """part -> (cell type, source)."""
     return {
         'heading': ('markdown', f'(ch{chapter}-selfcheck)=\n## 自测\n\n'
-                                '选好答案后按“检查”：答错时，反馈会说出这个答案背后的误解，'
-                                '并指向讲清它的那一节，然后可以再试一次。在 Jupyter 或 Colab '
-                                '中先运行下面的单元；网页版和 PDF 在本章末尾附有答案与解释。'),
+                                '用下面几道题检查自己是否掌握了本章的要点：每个错误选项都对应'
+                                '一种常见的误解。在 Jupyter 或 Colab 中，先运行下面的单元再作答。'),
         'questions': ('code', f"d2lhelpers.self_check('{chapter}')"),
     }
 

@@ -34,7 +34,9 @@ __all__ = ['selfcheck_html', 'selfcheck_text', 'SelfCheck', 'self_check', 'secti
 
 _WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json'
 LETTERS = 'ABCDEFGHIJ'
-INTRO = ('选好答案后按“检查”。答案只在这个页面上核对，不会被保存或发送。')
+INTRO = ('选好答案后按“检查”：答错时，反馈会说出这个答案背后的误解，并指向讲清它的那一节，'
+         '然后可以再试一次。答案只在这个页面上核对，不会被保存或发送。')
+PRINT_NOTE = '答案与解释见本章末尾的“自测答案与解释”。'
 
 
 @lru_cache(maxsize=None)
@@ -104,7 +106,7 @@ def _inputs(q: Question, uid: str) -> str:
 
 
 def _key_entry(n: int, q: Question) -> str:
-    lines = [f'<p><strong>{n}. 答案：{_inline(q.answer_text())}</strong>。{_inline(q.explanation)}</p>']
+    lines = [f'<p><strong>答案：{_inline(q.answer_text())}</strong>。{_inline(q.explanation)}</p>']
     wrong = []
     if q.kind in ('single', 'multiple'):
         wrong = [f'{LETTERS[i]}（{_inline(o.misconception)}）：{_inline(o.why)}'
@@ -141,7 +143,8 @@ def selfcheck_html(chapter: str) -> str:
     return (f'<div class="d2l-selfcheck" id="{root}" data-chapter="{chapter}" lang="zh-CN">'
             f'<style>{_asset("selfcheck.css")}</style>'
             f'<script type="application/json" class="d2l-sc-config">{_json(cfg)}</script>'
-            f'<p class="d2l-sc-intro">{INTRO}</p>{"".join(blocks)}'
+            f'<p class="d2l-sc-intro">{INTRO}</p><p class="d2l-sc-print">{PRINT_NOTE}</p>'
+            f'{"".join(blocks)}'
             f'<div class="d2l-sc-live" role="status" aria-live="polite" aria-atomic="true"></div>'
             f'<details class="d2l-sc-key" id="{root}-key"><summary>自测答案与解释</summary>'
             f'<ol>{key}</ol></details></div>'
@@ -259,7 +262,8 @@ class SelfCheck(widgets.VBox):
         self.chapter = str(chapter).zfill(2)
         self.questions = questions(self.chapter)
         self.views = [_QuestionView(n, q) for n, q in enumerate(self.questions, 1)]
-        super().__init__(children=self.views)
+        intro = widgets.HTML(html.escape(INTRO.split('答案只在')[0]))
+        super().__init__(children=[intro, *self.views])
 
     def _plain(self) -> str:
         return selfcheck_text(self.chapter)
