@@ -7,8 +7,8 @@
   to the page, works from ``file://``, no network). The script adds the 检查 / 再试一次 buttons,
   shows the feedback as text (✓ / ✗ and words) and says it once in one live region. Nothing is
   stored. An answer key (a ``<details>``, printed open) follows the questions; the script
-  moves it to the end of the chapter. The output is the same on every run (strict nbval
-  compares it).
+  moves it to the end of the chapter. The output is the same on every run
+  (``tests/test_selfcheck.py`` compares the chapters' stored copies with it).
 * the kernel view (:class:`SelfCheck`): an ``ipywidgets.VBox`` per chapter (radio buttons,
   check boxes, a text box, drop-downs; 检查 / 再试一次), checked in Python by
   :func:`.model.check`. It displays with the static view as its ``text/html`` (as the
