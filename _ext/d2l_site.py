@@ -196,6 +196,34 @@ def lazy_images(app: Sphinx, body: str) -> str:
     return _IMG.sub(lazy, body)
 
 
+# Every box that can scroll sideways (or, an output, downwards) on some screen: a code block or
+# a text output (<pre>), an HTML output, a table, a display formula. Each is a Tab stop in the
+# page as written (WCAG 2.1.1; axe's scrollable-region-focusable), the formulas named;
+# d2l-scroll.js takes the stop away from each box that turns out to fit once it is laid out.
+SCROLL_LABEL = '公式（可横向滚动）'
+_SCROLL_BOXES = re.compile(
+    r'<pre(?=[\s>])(?![^>]*\btabindex=)'
+    r'|<div class="(?:output text_html|pst-scrollable-table-container)"(?![^>]*\btabindex=)'
+    r'|<div class="math-scroll"(?![^>]*\btabindex=)')
+
+
+def scroll_boxes(body: str) -> str:
+    """Scrolling boxes are keyboard-reachable from the start: ``tabindex="0"`` in the HTML.
+
+    A long chapter lays out a section only when it nears the viewport (content-visibility:
+    auto), so a script cannot tell at load which boxes of the sections below overflow without
+    laying the whole page out (the cost content-visibility saves on a phone). The page therefore
+    starts with every such box in the Tab order, and ``d2l-scroll.js`` removes the stop from a
+    box that fits as soon as its section is laid out, or, when the keyboard reaches a box that
+    was never laid out, measures it there and moves the focus on if it fits."""
+    def stop(m: re.Match) -> str:
+        tag = m.group(0)
+        if 'math-scroll' in tag:
+            return f'{tag} tabindex="0" role="group" aria-label="{SCROLL_LABEL}"'
+        return f'{tag} tabindex="0"'
+    return _SCROLL_BOXES.sub(stop, body)
+
+
 def fix_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     body = context.get('body')
     if not body:
@@ -204,6 +232,7 @@ def fix_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
     body = _THEBE_CONFIG.sub('', body)
     if app.builder.name == 'html':
         body = lazy_images(app, body)
+        body = scroll_boxes(body)
     if not pdf_available(app):
         body = _without_pdf_link(body)
     context['body'] = body
@@ -239,7 +268,12 @@ def env_updated_pdf(app: Sphinx, env) -> list[str]:
 
 
 # ------------------------------------------------------------------ icons without Font Awesome JS
-_ICON_CLASS = re.compile(r'class="(fa[srb]?|fa-solid|fa-regular|fa-brands)\s+([^"]*)"')
+# Every class list that names a Font Awesome style, wherever it stands in the list (the
+# colour-mode switch's begins with ``theme-switch``: its icons were missed, and drawn as solid
+# rectangles, while only lists beginning with ``fa`` were read).
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+_NOT_ICONS = {'fa-lg', 'fa-fw', 'fa-solid', 'fa-regular', 'fa-brands', 'fa-xs', 'fa-sm',
+              'fa-2x', 'fa-spin', 'fa-pulse'}
 _PACK_END = {'fab': 'd("fab",p)', 'far': 'd("far",p)', 'fas': 'd("fas",p)'}
 _STYLE = {'fa': 'fas', 'fas': 'fas', 'fa-solid': 'fas', 'far': 'far', 'fa-regular': 'far',
           'fab': 'fab', 'fa-brands': 'fab'}
@@ -273,11 +307,14 @@ def write_icons(app: Sphinx, exception) -> None:
     out = Path(app.outdir)
     wanted: dict[str, set[str]] = {'fas': set(), 'far': set(), 'fab': set()}
     for page in out.rglob('*.html'):
-        for style, rest in _ICON_CLASS.findall(page.read_text(encoding='utf-8', errors='replace')):
-            for cls in rest.split():
-                if cls.startswith('fa-') and cls not in ('fa-lg', 'fa-fw', 'fa-solid',
-                                                         'fa-regular', 'fa-brands'):
-                    wanted[_STYLE[style]].add(cls[3:])
+        for classes in _CLASS_ATTR.findall(page.read_text(encoding='utf-8', errors='replace')):
+            names = classes.split()
+            styles = [_STYLE[c] for c in names if c in _STYLE]
+            if not styles:
+                continue
+            for cls in names:
+                if cls.startswith('fa-') and cls not in _NOT_ICONS:
+                    wanted[styles[0]].add(cls[3:])
     for extra in ('xmark', 'chevron-down', 'chevron-right', 'angle-down', 'angle-right'):
         wanted['fas'].add(extra)   # drawn by the theme's scripts / navigation, not in the HTML
     source = _fontawesome_js().read_text(encoding='utf-8')
