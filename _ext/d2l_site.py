@@ -9,14 +9,22 @@ Accessibility (axe-core, WCAG 2.1 AA):
   visible text (展开代码单元, or a cell's own ``code_prompt_show``): the label hid the text
   (WCAG 2.5.3, label in name). The summary is written here without an ``aria-label``: its
   accessible name is its visible text, whatever the cell's prompt says.
-- The search buttons and the colour-mode switch: ``_templates/components/`` (their names are
-  their visible text; the switch says which mode it is in).
+- The search buttons and the colour-mode switch: ``_templates/`` (the search buttons' names are
+  their visible text; the switch is named in Chinese and says which mode it is in: 颜色模式：
+  浅色 / 深色 / 跟随系统).
+- Every box that can scroll (a code block, a text or HTML output, a table, a display formula)
+  is a Tab stop in the page as written, the formulas named (``scroll_boxes``): a long chapter's
+  sections are laid out only near the viewport, so no script can tell at load which boxes of
+  the sections below overflow; ``d2l-scroll.js`` takes the stop away from each box that fits
+  once it is laid out (see below).
 - An empty table header cell (a table's top-left corner) becomes a ``<td>``.
 
 Weight (only what a page uses):
 - no Font Awesome JavaScript (1.45 MB on every page) and no icon fonts (274 KB): the few icons
-  the pages show are written to ``_static/d2l-icons.css`` as CSS masks from the theme's own Font
-  Awesome copy, and Font Awesome's glyph and font rules leave the theme's stylesheet;
+  the pages show (every class list that names a Font Awesome style, the colour-mode switch's
+  sun, moon and half circle included) are written to ``_static/d2l-icons.css`` as CSS masks
+  from the theme's own Font Awesome copy, and Font Awesome's glyph and font rules leave the
+  theme's stylesheet;
 - no sphinx-thebe (unused: this book has no Thebe button; its duplicated inline script was a
   console error on every page), no sphinx-togglebutton (no ``.toggle`` element in the book);
 - no ipywidgets state in the pages' head (the static site has no widget manager: the explorers'
@@ -34,10 +42,11 @@ Speed on a phone:
 - the theme's script made each code block, output and table focusable when it scrolls by
   reading its width right after writing the previous one's ``tabindex``: one layout of the whole
   page per box (33 on chapter 06: about 2 s of main-thread time on Lighthouse's phone). That
-  function is removed from the theme's script when the site is written, and ``d2l-scroll.js``
-  (every page) does the same for those boxes and for wide formulas, reading widths only when
-  the page has been laid out (a ResizeObserver). The build fails if the theme's script changed
-  and the function is not found.
+  function is removed from the theme's script when the site is written; the boxes are Tab stops
+  from the start (above) and ``d2l-scroll.js`` (every page) removes the stop from each box that
+  fits, reading widths only when the page has been laid out (a ResizeObserver), or when the
+  keyboard reaches a box not laid out yet (then it moves the focus on). The build fails if the
+  theme's script changed and the function is not found.
 
 Also: the colour mode follows the reader's system until they pick one (``default_mode``
 auto: the theme left it empty and logged "invalid theme mode" on a first visit); a ``<meta name="description">`` from each page's first paragraph; the landing page's link
@@ -324,8 +333,9 @@ def write_icons(app: Sphinx, exception) -> None:
              '.fab::before{content:"";display:inline-block;width:1.25em;height:1em;'
              'vertical-align:-0.125em;background-color:currentColor;'
              '-webkit-mask:var(--d2l-icon) center/contain no-repeat;'
-             'mask:var(--d2l-icon) center/contain no-repeat}',
-             '.fa-lg::before{width:1.6em;height:1.33em;vertical-align:-0.3em}']
+             'mask:var(--d2l-icon) center/contain no-repeat}']
+    # .fa-lg: the theme's own rule (font-size 1.25em) makes it larger, as Font Awesome's does;
+    # a larger box here as well drew the colour-mode switch at twice its neighbours' size.
     missing = []
     for style, names in wanted.items():
         paths = _icon_paths(source, style, names)

@@ -407,6 +407,53 @@ def test_a_box_too_wide_becomes_focusable(browser, server, docname, selector, wi
     assert got['wide'] == wide, got
 
 
+SWITCH_JS = r"""
+(() => {
+  const button = [...document.querySelectorAll('.theme-switch-button')]
+    .filter(b => b.getClientRects().length)[0];
+  const r = button.getBoundingClientRect();
+  const icons = [...button.querySelectorAll('i')].map(i => ({
+    mode: i.dataset.mode, shown: i.getClientRects().length > 0,
+    mask: getComputedStyle(i, '::before').maskImage || 'none',
+    rect: (b => ({x: b.left + scrollX, y: b.top + scrollY, width: b.width, height: b.height}))(
+      i.getBoundingClientRect())}));
+  return {mode: document.documentElement.dataset.mode, theme: document.documentElement.dataset.theme,
+          label: button.getAttribute('aria-label'), icons,
+          centre: {x: r.left + r.width / 2, y: r.top + r.height / 2}};
+})()
+"""
+MODE_NAMES = {'light': '浅色', 'dark': '深色', 'auto': '跟随系统'}
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+def test_colour_mode_switch(browser, server, width):
+    """The colour-mode switch, clicked through its three modes (auto -> dark -> light on a light
+    system): each time the page takes the mode, the button's name says it in Chinese
+    (颜色模式：深色 ...), and the one icon shown (moon, sun, half circle) has its mask and is
+    drawn, not a solid block."""
+    browser.set_width(width)
+    browser.emulate_media('', [{'name': 'prefers-color-scheme', 'value': 'light'}])
+    browser.goto(f'{server}/chapters/01_regression_to_classification.html')
+    seen = {}
+    try:
+        for _ in range(3):
+            state = browser.evaluate(SWITCH_JS)
+            shown = [i for i in state['icons'] if i['shown']]
+            assert len(shown) == 1 and shown[0]['mode'] == state['mode'], state
+            assert all(i['mask'].startswith('url(') for i in state['icons']), state['icons']
+            colours, commonest = _icon_colours(browser.element_png(shown[0]['rect']))
+            seen[state['mode']] = (state['label'], colours, round(commonest, 2))
+            browser.click(state['centre']['x'], state['centre']['y'])
+            browser.pump(0.3)
+    finally:
+        browser.evaluate('localStorage.clear(); true')
+        browser.set_width()
+    assert set(seen) == set(MODE_NAMES), seen
+    for mode, (label, colours, commonest) in seen.items():
+        assert label == '颜色模式：' + MODE_NAMES[mode], seen
+        assert colours >= 2 and commonest < 0.9, f'{mode}: icon drawn as a solid block: {seen}'
+
+
 # A Tab press reaching a box in a section not laid out yet (content-visibility: auto): the box
 # was written as a Tab stop (_ext/d2l_site.py); d2l-scroll.js measures it when the focus
 # arrives and, if it fits, moves the focus on in the direction of travel. Picks the first such
