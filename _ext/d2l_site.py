@@ -215,6 +215,8 @@ _SCROLL_BOXES = re.compile(
     r'|<div class="(?:output text_html|pst-scrollable-table-container)"(?![^>]*\btabindex=)'
     r'|<div class="math-scroll"(?![^>]*\btabindex=)')
 
+_DETAILS = re.compile(r'(<details\b[^>]*>|</details>)')
+
 
 def scroll_boxes(body: str) -> str:
     """Scrolling boxes are keyboard-reachable from the start: ``tabindex="0"`` in the HTML.
@@ -224,13 +226,24 @@ def scroll_boxes(body: str) -> str:
     laying the whole page out (the cost content-visibility saves on a phone). The page therefore
     starts with every such box in the Tab order, and ``d2l-scroll.js`` removes the stop from a
     box that fits as soon as its section is laid out, or, when the keyboard reaches a box that
-    was never laid out, measures it there and moves the focus on if it fits."""
+    was never laid out, measures it there and moves the focus on if it fits.
+
+    A box inside a folded block (a solution, a hidden cell: ``<details>``) is left alone: it is
+    out of reach until the reader opens the block, which lays it out, and the script then makes
+    it a stop if it scrolls."""
     def stop(m: re.Match) -> str:
         tag = m.group(0)
         if 'math-scroll' in tag:
             return f'{tag} tabindex="0" role="group" aria-label="{SCROLL_LABEL}"'
         return f'{tag} tabindex="0"'
-    return _SCROLL_BOXES.sub(stop, body)
+    parts, depth = [], 0
+    for piece in _DETAILS.split(body):
+        if _DETAILS.fullmatch(piece):
+            depth += -1 if piece.startswith('</') else 1
+            parts.append(piece)
+        else:
+            parts.append(_SCROLL_BOXES.sub(stop, piece) if depth == 0 else piece)
+    return ''.join(parts)
 
 
 def fix_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

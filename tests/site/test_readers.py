@@ -89,12 +89,13 @@ REVEAL_JS = r"""
 
 # Every box in the article that scrolls (its overflow is auto or scroll and its content does
 # not fit), read in one go (no script can change the page in between): those the keyboard
-# cannot reach (no tabindex >= 0, not disabled) and, the other way, boxes that fit but are Tab
+# cannot reach (neither the box nor anything in it is a Tab stop) and, the other way, boxes
+# that fit but are Tab
 # stops (only checked once every section is laid out: before that a box below is a stop until
 # the script has measured it, by design).
 SCROLL_BOXES_JS = r"""
 (() => {
-  const article = document.querySelector('.bd-article') || document.body;
+  const article = document.querySelector('.bd-article, .bd-content') || document.body;
   const boxes = [...article.querySelectorAll(':not(.katex *)')].filter(el => {
     const s = getComputedStyle(el);
     return /auto|scroll/.test(s.overflowX + s.overflowY) && s.display !== 'none';
@@ -106,7 +107,10 @@ SCROLL_BOXES_JS = r"""
   const wide = boxes.filter(b => shown(b) && scrolls(b));
   return {
     boxes: boxes.length, wide: wide.length,
-    unreachable: wide.filter(b => b.tabIndex < 0).map(name),
+    // (as axe counts it: the box, or something in it, takes the focus)
+    unreachable: wide.filter(b => b.tabIndex < 0 && ![...b.querySelectorAll(
+        'a[href], button, input, select, textarea, summary, [tabindex]')]
+        .some(e => e.tabIndex >= 0)).map(name),
     needless: boxes.filter(b => shown(b) && !scrolls(b) && b.hasAttribute('tabindex')
                            && b.tabIndex >= 0 && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(b.tagName))
                    .map(name),
