@@ -12,7 +12,8 @@ empty cache). On each of these visits:
   drawing of the formulas is left out: its MathML is checked); as loaded, every box that
   scrolls must also be a Tab stop (measured directly, besides axe);
 - the header's icons are drawn: each has its CSS mask (``_static/d2l-icons.css``), and a
-  screenshot of it is not a solid block of one colour;
+  screenshot of it is not a solid block of one colour; the colour-mode switch is named in
+  Chinese with its mode (and clicked through its three modes in a test of its own);
 - nothing is written to the console as an error (``console.error``, uncaught exceptions, the
   browser's own error log);
 - the page's weight (every request made before the load event, bytes on the wire from a server
@@ -90,9 +91,8 @@ REVEAL_JS = r"""
 # Every box in the article that scrolls (its overflow is auto or scroll and its content does
 # not fit), read in one go (no script can change the page in between): those the keyboard
 # cannot reach (neither the box nor anything in it is a Tab stop) and, the other way, boxes
-# that fit but are Tab
-# stops (only checked once every section is laid out: before that a box below is a stop until
-# the script has measured it, by design).
+# that fit but are Tab stops (only checked once every section is laid out: before that a box
+# below is a stop until the script has measured it, by design).
 SCROLL_BOXES_JS = r"""
 (() => {
   const article = document.querySelector('.bd-article, .bd-content') || document.body;
