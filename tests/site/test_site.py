@@ -13,7 +13,7 @@ browser saw is kept, then checked by the tests below:
 - exercise solutions ({dropdown}) and hidden cells start folded and open with a click;
 - each notebook page has a Colab launch link built from ``repository.url``;
 - Chinese search finds the right chapter (and the search page stays offline too);
-- every Font Awesome icon a page names has its mask in `_static/d2l-icons.css`.
+- every Font Awesome icon a page names has its mask in ``_static/d2l-icons.css``.
 A screenshot of each page is written to ``_build/screenshots/``, and of each explorer at two
 settings (plus phone width and dark mode) to ``_build/screenshots/explorers/``.
 """
