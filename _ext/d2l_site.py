@@ -9,14 +9,22 @@ Accessibility (axe-core, WCAG 2.1 AA):
   visible text (展开代码单元, or a cell's own ``code_prompt_show``): the label hid the text
   (WCAG 2.5.3, label in name). The summary is written here without an ``aria-label``: its
   accessible name is its visible text, whatever the cell's prompt says.
-- The search buttons and the colour-mode switch: ``_templates/components/`` (their names are
-  their visible text; the switch says which mode it is in).
+- The search buttons and the colour-mode switch: ``_templates/`` (the search buttons' names are
+  their visible text; the switch is named in Chinese and says which mode it is in: 颜色模式：
+  浅色 / 深色 / 跟随系统).
+- Every box that can scroll (a code block, a text or HTML output, a table, a display formula)
+  is a Tab stop in the page as written, the formulas named (``scroll_boxes``): a long chapter's
+  sections are laid out only near the viewport, so no script can tell at load which boxes of
+  the sections below overflow; ``d2l-scroll.js`` takes the stop away from each box that fits
+  once it is laid out (see below).
 - An empty table header cell (a table's top-left corner) becomes a ``<td>``.
 
 Weight (only what a page uses):
 - no Font Awesome JavaScript (1.45 MB on every page) and no icon fonts (274 KB): the few icons
-  the pages show are written to ``_static/d2l-icons.css`` as CSS masks from the theme's own Font
-  Awesome copy, and Font Awesome's glyph and font rules leave the theme's stylesheet;
+  the pages show (every class list that names a Font Awesome style, the colour-mode switch's
+  sun, moon and half circle included) are written to ``_static/d2l-icons.css`` as CSS masks
+  from the theme's own Font Awesome copy, and Font Awesome's glyph and font rules leave the
+  theme's stylesheet;
 - no sphinx-thebe (unused: this book has no Thebe button; its duplicated inline script was a
   console error on every page), no sphinx-togglebutton (no ``.toggle`` element in the book);
 - no ipywidgets state in the pages' head (the static site has no widget manager: the explorers'
@@ -34,10 +42,11 @@ Speed on a phone:
 - the theme's script made each code block, output and table focusable when it scrolls by
   reading its width right after writing the previous one's ``tabindex``: one layout of the whole
   page per box (33 on chapter 06: about 2 s of main-thread time on Lighthouse's phone). That
-  function is removed from the theme's script when the site is written, and ``d2l-scroll.js``
-  (every page) does the same for those boxes and for wide formulas, reading widths only when
-  the page has been laid out (a ResizeObserver). The build fails if the theme's script changed
-  and the function is not found.
+  function is removed from the theme's script when the site is written; the boxes are Tab stops
+  from the start (above) and ``d2l-scroll.js`` (every page) removes the stop from each box that
+  fits, reading widths only when the page has been laid out (a ResizeObserver), or when the
+  keyboard reaches a box not laid out yet (then it moves the focus on). The build fails if the
+  theme's script changed and the function is not found.
 
 Also: the colour mode follows the reader's system until they pick one (``default_mode``
 auto: the theme left it empty and logged "invalid theme mode" on a first visit); a ``<meta name="description">`` from each page's first paragraph; the landing page's link
@@ -196,6 +205,47 @@ def lazy_images(app: Sphinx, body: str) -> str:
     return _IMG.sub(lazy, body)
 
 
+# Every box that can scroll sideways (or, an output, downwards) on some screen: a code block or
+# a text output (<pre>), an HTML output, a table, a display formula. Each is a Tab stop in the
+# page as written (WCAG 2.1.1; axe's scrollable-region-focusable), the formulas named;
+# d2l-scroll.js takes the stop away from each box that turns out to fit once it is laid out.
+SCROLL_LABEL = '公式（可横向滚动）'
+_SCROLL_BOXES = re.compile(
+    r'<pre(?=[\s>])(?![^>]*\btabindex=)'
+    r'|<div class="(?:output text_html|pst-scrollable-table-container)"(?![^>]*\btabindex=)'
+    r'|<div class="math-scroll"(?![^>]*\btabindex=)')
+
+_DETAILS = re.compile(r'(<details\b[^>]*>|</details>)')
+
+
+def scroll_boxes(body: str) -> str:
+    """Scrolling boxes are keyboard-reachable from the start: ``tabindex="0"`` in the HTML.
+
+    A long chapter lays out a section only when it nears the viewport (content-visibility:
+    auto), so a script cannot tell at load which boxes of the sections below overflow without
+    laying the whole page out (the cost content-visibility saves on a phone). The page therefore
+    starts with every such box in the Tab order, and ``d2l-scroll.js`` removes the stop from a
+    box that fits as soon as its section is laid out, or, when the keyboard reaches a box that
+    was never laid out, measures it there and moves the focus on if it fits.
+
+    A box inside a folded block (a solution, a hidden cell: ``<details>``) is left alone: it is
+    out of reach until the reader opens the block, which lays it out, and the script then makes
+    it a stop if it scrolls."""
+    def stop(m: re.Match) -> str:
+        tag = m.group(0)
+        if 'math-scroll' in tag:
+            return f'{tag} tabindex="0" role="group" aria-label="{SCROLL_LABEL}"'
+        return f'{tag} tabindex="0"'
+    parts, depth = [], 0
+    for piece in _DETAILS.split(body):
+        if _DETAILS.fullmatch(piece):
+            depth += -1 if piece.startswith('</') else 1
+            parts.append(piece)
+        else:
+            parts.append(_SCROLL_BOXES.sub(stop, piece) if depth == 0 else piece)
+    return ''.join(parts)
+
+
 def fix_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     body = context.get('body')
     if not body:
@@ -204,6 +254,7 @@ def fix_body(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
     body = _THEBE_CONFIG.sub('', body)
     if app.builder.name == 'html':
         body = lazy_images(app, body)
+        body = scroll_boxes(body)
     if not pdf_available(app):
         body = _without_pdf_link(body)
     context['body'] = body
@@ -239,7 +290,12 @@ def env_updated_pdf(app: Sphinx, env) -> list[str]:
 
 
 # ------------------------------------------------------------------ icons without Font Awesome JS
-_ICON_CLASS = re.compile(r'class="(fa[srb]?|fa-solid|fa-regular|fa-brands)\s+([^"]*)"')
+# Every class list that names a Font Awesome style, wherever it stands in the list (the
+# colour-mode switch's begins with ``theme-switch``: its icons were missed, and drawn as solid
+# rectangles, while only lists beginning with ``fa`` were read).
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+_NOT_ICONS = {'fa-lg', 'fa-fw', 'fa-solid', 'fa-regular', 'fa-brands', 'fa-xs', 'fa-sm',
+              'fa-2x', 'fa-spin', 'fa-pulse'}
 _PACK_END = {'fab': 'd("fab",p)', 'far': 'd("far",p)', 'fas': 'd("fas",p)'}
 _STYLE = {'fa': 'fas', 'fas': 'fas', 'fa-solid': 'fas', 'far': 'far', 'fa-regular': 'far',
           'fab': 'fab', 'fa-brands': 'fab'}
@@ -273,11 +329,14 @@ def write_icons(app: Sphinx, exception) -> None:
     out = Path(app.outdir)
     wanted: dict[str, set[str]] = {'fas': set(), 'far': set(), 'fab': set()}
     for page in out.rglob('*.html'):
-        for style, rest in _ICON_CLASS.findall(page.read_text(encoding='utf-8', errors='replace')):
-            for cls in rest.split():
-                if cls.startswith('fa-') and cls not in ('fa-lg', 'fa-fw', 'fa-solid',
-                                                         'fa-regular', 'fa-brands'):
-                    wanted[_STYLE[style]].add(cls[3:])
+        for classes in _CLASS_ATTR.findall(page.read_text(encoding='utf-8', errors='replace')):
+            names = classes.split()
+            styles = [_STYLE[c] for c in names if c in _STYLE]
+            if not styles:
+                continue
+            for cls in names:
+                if cls.startswith('fa-') and cls not in _NOT_ICONS:
+                    wanted[styles[0]].add(cls[3:])
     for extra in ('xmark', 'chevron-down', 'chevron-right', 'angle-down', 'angle-right'):
         wanted['fas'].add(extra)   # drawn by the theme's scripts / navigation, not in the HTML
     source = _fontawesome_js().read_text(encoding='utf-8')
@@ -287,8 +346,9 @@ def write_icons(app: Sphinx, exception) -> None:
              '.fab::before{content:"";display:inline-block;width:1.25em;height:1em;'
              'vertical-align:-0.125em;background-color:currentColor;'
              '-webkit-mask:var(--d2l-icon) center/contain no-repeat;'
-             'mask:var(--d2l-icon) center/contain no-repeat}',
-             '.fa-lg::before{width:1.6em;height:1.33em;vertical-align:-0.3em}']
+             'mask:var(--d2l-icon) center/contain no-repeat}']
+    # .fa-lg: the theme's own rule (font-size 1.25em) makes it larger, as Font Awesome's does;
+    # a larger box here as well drew the colour-mode switch at twice its neighbours' size.
     missing = []
     for style, names in wanted.items():
         paths = _icon_paths(source, style, names)

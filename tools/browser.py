@@ -363,11 +363,13 @@ class Browser:
     _KEYS = {'ArrowRight': 39, 'ArrowLeft': 37, 'ArrowUp': 38, 'ArrowDown': 40, 'Home': 36,
              'End': 35, 'Tab': 9, 'Enter': 13, ' ': 32}
 
-    def press(self, key: str) -> None:
-        """Press and release ``key`` (e.g. ``'ArrowRight'``) on the focused element."""
+    def press(self, key: str, shift: bool = False) -> None:
+        """Press and release ``key`` (e.g. ``'ArrowRight'``) on the focused element (with
+        Shift held: ``shift``)."""
         code = self._KEYS[key]
         common = {'key': key, 'code': 'Space' if key == ' ' else key,
-                  'windowsVirtualKeyCode': code, 'nativeVirtualKeyCode': code}
+                  'windowsVirtualKeyCode': code, 'nativeVirtualKeyCode': code,
+                  'modifiers': 8 if shift else 0}
         self.send('Input.dispatchKeyEvent', {'type': 'rawKeyDown', **common})
         if key == ' ':
             self.send('Input.dispatchKeyEvent', {'type': 'char', 'text': ' ', **common})

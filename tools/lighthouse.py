@@ -5,7 +5,7 @@ Serves the site on 127.0.0.1 the way a static host (GitHub Pages, Netlify, ...) 
 compressed with gzip when the browser asks for it, and runs the pinned Lighthouse 12.2.3
 (``tools/lighthouse``; 13.x needs Node 22) in its default mobile setting (a mid-range phone on
 a throttled 4G link, simulated) on each page, in headless Chromium (``tools/browser.py``).
-Prints the four scores per page and exits 1 when one is below the book's goals: performance
+Prints the four scores per page (and the total blocking time, TBT, in ms) and exits 1 when one is below the book's goals: performance
 >= 90, accessibility 100, best practices >= 96, SEO >= 95. The JSON and HTML reports go to
 ``--out``.
 
@@ -34,8 +34,8 @@ LIGHTHOUSE = BOOK / 'tools' / 'lighthouse' / 'node_modules' / 'lighthouse' / 'cl
 CATEGORIES = ('performance', 'accessibility', 'best-practices', 'seo')
 GOALS = {'performance': 90, 'accessibility': 100, 'best-practices': 96, 'seo': 95}
 def run_lighthouse(url: str, out: Path, chromium: str,
-                   cpu_slowdown: float | None = None) -> tuple[dict[str, int], float]:
-    """The four scores of ``url`` and the host's BenchmarkIndex."""
+                   cpu_slowdown: float | None = None) -> tuple[dict[str, int], float, float]:
+    """The four scores of ``url``, the host's BenchmarkIndex and the total blocking time (ms)."""
     flags = ' '.join(f for f in HEADLESS_FLAGS if f != '--headless') + ' --headless=new'
     command = ['node', str(LIGHTHOUSE), url, '--quiet', '--output=json', '--output=html',
                f'--output-path={out}', f'--only-categories={",".join(CATEGORIES)}',
@@ -49,13 +49,15 @@ def run_lighthouse(url: str, out: Path, chromium: str,
         raise RuntimeError(f'lighthouse failed on {url} (exit {result.returncode}):\n'
                            f'{result.stderr[-2000:]}')
     data = json.loads(report.read_text(encoding='utf-8'))
+    tbt = data['audits'].get('total-blocking-time', {}).get('numericValue')
     return ({c: round(100 * (data['categories'][c]['score'] or 0)) for c in CATEGORIES},
-            float(data['environment'].get('benchmarkIndex') or 0))
+            float(data['environment'].get('benchmarkIndex') or 0),
+            float('nan') if tbt is None else float(tbt))
 
 
-def _row(label: str, scores: dict[str, int]) -> str:
+def _row(label: str, scores: dict[str, int], tbt: float) -> str:
     low = [c for c in CATEGORIES if scores[c] < GOALS[c]]
-    return (f'{label:40} ' + ' '.join(f'{scores[c]:5d}' for c in CATEGORIES) +
+    return (f'{label:40} ' + ' '.join(f'{scores[c]:5d}' for c in CATEGORIES) + f' {tbt:6.0f}' +
             (f'   below the goal: {", ".join(low)}' if low else ''))
 
 
@@ -77,17 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     with serve(args.site.resolve()) as base:
         print(f'{"page (CPU slowdown, host BenchmarkIndex)":40} {"perf":>5} {"a11y":>5} '
-              f'{"best":>5} {"seo":>5}   (goals: 90 100 96 95)')
+              f'{"best":>5} {"seo":>5} {"TBT ms":>6}   (goals: 90 100 96 95)')
         for page in args.pages:
             stem = args.out / page.replace('/', '__')
-            scores, index = run_lighthouse(base + page + '.html', stem, chromium)
-            print(_row(f'{page} (4x, {index:.0f})', scores), flush=True)
+            scores, index, tbt = run_lighthouse(base + page + '.html', stem, chromium)
+            print(_row(f'{page} (4x, {index:.0f})', scores, tbt), flush=True)
             if index < 1500 and not args.no_calibrate:
                 slowdown = max(1.0, 4 * index / 1500)
-                scores, index = run_lighthouse(base + page + '.html',
-                                               stem.with_name(stem.name + '-calibrated'),
-                                               chromium, slowdown)
-                print(_row(f'{page} ({slowdown:.1f}x, {index:.0f})', scores), flush=True)
+                scores, index, tbt = run_lighthouse(base + page + '.html',
+                                                    stem.with_name(stem.name + '-calibrated'),
+                                                    chromium, slowdown)
+                print(_row(f'{page} ({slowdown:.1f}x, {index:.0f})', scores, tbt), flush=True)
             failed |= any(scores[c] < GOALS[c] for c in CATEGORIES)
     print(f'reports: {args.out}')
     return 1 if failed else 0

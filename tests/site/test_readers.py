@@ -6,8 +6,14 @@ dark mode (the reader's system setting, ``prefers-color-scheme``, with the theme
 empty cache). On each of these visits:
 
 - axe-core (the pinned version in ``tools/node/package.json``, injected from disk, no CDN) checks
-  the page against WCAG 2.1 A and AA: the test fails on any violation (KaTeX's aria-hidden
-  drawing of the formulas is left out: its MathML is checked);
+  the page against WCAG 2.1 A and AA twice: as loaded (no scrolling: what a keyboard or
+  screen-reader user meets first, with the sections of a long chapter not laid out yet), then
+  with every section shown; the test fails on any violation either way (KaTeX's aria-hidden
+  drawing of the formulas is left out: its MathML is checked); as loaded, every box that
+  scrolls must also be a Tab stop (measured directly, besides axe);
+- the header's icons are drawn: each has its CSS mask (``_static/d2l-icons.css``), and a
+  screenshot of it is not a solid block of one colour; the colour-mode switch is named in
+  Chinese with its mode (and clicked through its three modes in a test of its own);
 - nothing is written to the console as an error (``console.error``, uncaught exceptions, the
   browser's own error log);
 - the page's weight (every request made before the load event, bytes on the wire from a server
@@ -65,9 +71,11 @@ AXE_JS = r"""
 """
 
 # Long chapters lay out a section only when it nears the viewport (content-visibility: auto in
-# _static/d2l-site.css). The audits are of the whole page as a reader who scrolls through it
-# meets it: every section is shown first (and the formulas' ResizeObserver has run), so axe and
-# the measurements below see all of it, not only the first screen.
+# _static/d2l-site.css). Each page is audited twice: as loaded (what a keyboard or screen-reader
+# user meets before scrolling: the sections below are not laid out, and the script that takes
+# the Tab stop away from boxes that fit has not seen them), then as a reader who scrolls through
+# it meets it: every section is shown (and the ResizeObserver has run), so axe and the
+# measurements below see all of it, not only the first screen.
 REVEAL_JS = r"""
 (async () => {
   const style = document.createElement('style');
@@ -78,6 +86,55 @@ REVEAL_JS = r"""
   await new Promise(r => setTimeout(r, 100));
   return document.querySelectorAll('.bd-article section').length;
 })()
+"""
+
+# Every box in the article that scrolls (its overflow is auto or scroll and its content does
+# not fit), read in one go (no script can change the page in between): those the keyboard
+# cannot reach (neither the box nor anything in it is a Tab stop) and, the other way, boxes
+# that fit but are Tab stops (only checked once every section is laid out: before that a box
+# below is a stop until the script has measured it, by design).
+SCROLL_BOXES_JS = r"""
+(() => {
+  const article = document.querySelector('.bd-article, .bd-content') || document.body;
+  const boxes = [...article.querySelectorAll(':not(.katex *)')].filter(el => {
+    const s = getComputedStyle(el);
+    return /auto|scroll/.test(s.overflowX + s.overflowY) && s.display !== 'none';
+  });
+  const scrolls = b => b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1;
+  const shown = b => b.getClientRects().length > 0 && !b.closest('details:not([open]) > :not(summary)');
+  const name = b => b.tagName.toLowerCase() + '.' + [...b.classList].join('.') + ': ' +
+                    b.textContent.trim().slice(0, 50);
+  const wide = boxes.filter(b => shown(b) && scrolls(b));
+  return {
+    boxes: boxes.length, wide: wide.length,
+    // (as axe counts it: the box, or something in it, takes the focus)
+    unreachable: wide.filter(b => b.tabIndex < 0 && ![...b.querySelectorAll(
+        'a[href], button, input, select, textarea, summary, [tabindex]')]
+        .some(e => e.tabIndex >= 0)).map(name),
+    needless: boxes.filter(b => shown(b) && !scrolls(b) && b.hasAttribute('tabindex')
+                           && b.tabIndex >= 0 && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(b.tagName))
+                   .map(name),
+  };
+})()
+"""
+
+# The icons of the page's header bar and article header (search, colour mode, launch, download,
+# full screen, ...): each visible one, with its mask (the icon is a CSS mask over the text
+# colour: without one it is a solid block) and its box on the screen.
+HEADER_ICONS_JS = r"""
+(() => [...document.querySelectorAll('.bd-header i, .bd-header-article i, ' +
+                                     '.bd-header [class*="fa-"], .bd-header-article [class*="fa-"]')]
+  .filter((el, i, all) => all.indexOf(el) === i && el.getClientRects().length > 0)
+  .map(el => {
+    const before = getComputedStyle(el, '::before');
+    const r = el.getBoundingClientRect();
+    const button = el.closest('button, a');
+    return {classes: el.className, mask: before.maskImage || before.webkitMaskImage || 'none',
+            content: before.content,
+            button: button ? (button.getAttribute('aria-label') || button.textContent.trim()
+                              || button.getAttribute('title') || '') : '',
+            rect: {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}};
+  }))()
 """
 
 PAGE_JS = r"""
@@ -108,13 +165,41 @@ PAGE_JS = r"""
 """
 
 
+def _icon_colours(png: bytes) -> tuple[int, float]:
+    """(number of colours, share of the commonest one) in a PNG."""
+    import io
+    from PIL import Image
+    image = Image.open(io.BytesIO(png)).convert('RGB')
+    counts = image.getcolors(maxcolors=1 << 20) or []
+    total = sum(n for n, _ in counts) or 1
+    return len(counts), max((n for n, _ in counts), default=0) / total
+
+
+def _header_icons(browser) -> list[dict]:
+    """The header's icons as loaded (page not scrolled), each with how its pixels look."""
+    icons = browser.evaluate(HEADER_ICONS_JS)
+    for icon in icons:
+        rect = icon['rect']
+        if rect['width'] >= 4 and rect['height'] >= 4:
+            icon['colours'], icon['commonest'] = _icon_colours(browser.element_png(rect))
+        else:
+            icon['colours'], icon['commonest'] = 0, 1.0
+    return icons
+
+
 def _visit(browser, url: str, mode: str, width: int, axe_source: str) -> dict:
     browser.set_width(width)
     browser.emulate_media('', [{'name': 'prefers-color-scheme', 'value': mode}])
     log = browser.goto(url)
-    browser.evaluate(REVEAL_JS)
+    # as loaded: nothing scrolled, nothing revealed
     browser.evaluate(axe_source + '\n;true')
+    loaded_boxes = browser.evaluate(SCROLL_BOXES_JS)
+    loaded = browser.evaluate(AXE_JS % json.dumps(WCAG21_AA), timeout=180)
+    icons = _header_icons(browser)
+    # then every section laid out, as a reader who scrolls through the page meets it
+    browser.evaluate(REVEAL_JS)
     violations = browser.evaluate(AXE_JS % json.dumps(WCAG21_AA), timeout=180)
+    revealed_boxes = browser.evaluate(SCROLL_BOXES_JS)
     facts = browser.evaluate(PAGE_JS)
     browser.pump(0.2)
     browser.evaluate('localStorage.clear(); sessionStorage.clear(); true')   # next: a first visit
@@ -122,6 +207,8 @@ def _visit(browser, url: str, mode: str, width: int, axe_source: str) -> dict:
     return {
         'theme': facts['theme'], 'images': facts['images'], 'math': facts['math'],
         'wcag': [v for v in violations if set(v['tags']) & set(WCAG21_AA)],
+        'wcag_loaded': [v for v in loaded if set(v['tags']) & set(WCAG21_AA)],
+        'boxes_loaded': loaded_boxes, 'boxes': revealed_boxes, 'icons': icons,
         'best_practice': [v for v in violations if not set(v['tags']) & set(WCAG21_AA)],
         'errors': list(log.errors) + list(log.console_errors),
         'bytes': log.bytes_to_load(), 'decoded': log.decoded_to_load(),
@@ -160,6 +247,13 @@ def audits(browser, server, screenshot_dir, axe_source):
         page = summary.setdefault(docname, {})
         page[f'{mode}-{width}'] = {
             'wcag': {v['id']: len(v['nodes']) for v in a['wcag']},
+            'wcag_as_loaded': {v['id']: len(v['nodes']) for v in a['wcag_loaded']},
+            'scroll_boxes': {'as_loaded': {k: (len(x) if isinstance(x, list) else x)
+                                           for k, x in a['boxes_loaded'].items()},
+                             'revealed': {k: (len(x) if isinstance(x, list) else x)
+                                          for k, x in a['boxes'].items()}},
+            'header_icons': [(i['classes'], i['colours'], round(i['commonest'], 2))
+                             for i in a['icons']],
             'best_practice': {v['id']: len(v['nodes']) for v in a['best_practice']},
             'errors': a['errors'], 'bytes': a['bytes'], 'decoded': a['decoded'],
             'requests': a['requests'],
@@ -182,11 +276,55 @@ def _explain(violations: list[dict]) -> str:
 @pytest.mark.parametrize('mode', MODES)
 @pytest.mark.parametrize('docname', PAGES)
 def test_no_wcag_violations(audits, docname, mode, width):
-    """axe-core finds no WCAG 2.1 A/AA violation, in either mode, at either width."""
+    """axe-core finds no WCAG 2.1 A/AA violation, in either mode, at either width: on the page
+    as loaded (no scrolling) and with every section laid out."""
     a = audits(docname, mode, width)
     assert a['theme'] == mode, f'{docname}: asked for {mode} mode, the page shows {a["theme"]}'
+    assert not a['wcag_loaded'], (
+        f'{docname} ({mode}, {width} px), as loaded: WCAG 2.1 A/AA violations:\n'
+        + _explain(a['wcag_loaded']))
     assert not a['wcag'], (f'{docname} ({mode}, {width} px): WCAG 2.1 A/AA violations:\n'
                            + _explain(a['wcag']))
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+@pytest.mark.parametrize('docname', PAGES)
+def test_every_scrolling_box_is_a_tab_stop(audits, docname, width):
+    """Every box that scrolls (code, output, table, formula) is reachable by keyboard on the page
+    as loaded, sections not yet laid out included (tabindex written at build time:
+    _ext/d2l_site.py); once the page is laid out, a box that fits is no Tab stop
+    (_ext/static/d2l-scroll.js)."""
+    a = audits(docname, MODES[0], width)
+    where = f'{docname} at {width} px'
+    assert not a['boxes_loaded']['unreachable'], (
+        f'{where}, as loaded: boxes that scroll but the keyboard cannot reach: '
+        f'{a["boxes_loaded"]["unreachable"][:5]}')
+    assert not a['boxes']['unreachable'], (
+        f'{where}: boxes that scroll but the keyboard cannot reach: {a["boxes"]["unreachable"][:5]}')
+    assert not a['boxes']['needless'], (
+        f'{where}: boxes that fit but are Tab stops: {a["boxes"]["needless"][:5]}')
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+@pytest.mark.parametrize('mode', MODES)
+@pytest.mark.parametrize('docname', PAGES)
+def test_header_icons_are_drawn(audits, docname, mode, width):
+    """Each icon in the header (search, colour mode, launch, download, ...) is drawn: it has a
+    CSS mask from _static/d2l-icons.css (an icon whose name the collector in _ext/d2l_site.py
+    missed has none and is a solid block of the text colour), and its pixels are not one
+    colour: the commonest covers less than 90 % of its box. The colour-mode switch is named in
+    Chinese, with its mode."""
+    icons = audits(docname, mode, width)['icons']
+    where = f'{docname} ({mode}, {width} px)'
+    assert icons, f'{where}: no icon in the header'
+    unmasked = [i['classes'] for i in icons if not i['mask'].startswith('url(')]
+    assert not unmasked, f'{where}: header icons without a mask (drawn as solid blocks): {unmasked}'
+    solid = [(i['classes'], i['colours'], round(i['commonest'], 2)) for i in icons
+             if i['colours'] < 2 or i['commonest'] >= 0.9]
+    assert not solid, f'{where}: header icons drawn as solid blocks (colours, commonest): {solid}'
+    switch = [i['button'] for i in icons if 'theme-switch' in i['classes']]
+    assert switch and all(re.fullmatch(r'颜色模式：(浅色|深色|跟随系统)', b) for b in switch), (
+        f'{where}: the colour-mode switch is named {switch}')
 
 
 @pytest.mark.parametrize('mode', MODES)
@@ -271,6 +409,120 @@ def test_a_box_too_wide_becomes_focusable(browser, server, docname, selector, wi
     got = browser.evaluate(WIDE_BOX_JS % json.dumps(selector))
     assert got['before'] == FITS and got['narrow'] == FITS, got
     assert got['wide'] == wide, got
+
+
+SWITCH_JS = r"""
+(() => {
+  const button = [...document.querySelectorAll('.theme-switch-button')]
+    .filter(b => b.getClientRects().length)[0];
+  const r = button.getBoundingClientRect();
+  const icons = [...button.querySelectorAll('i')].map(i => ({
+    mode: i.dataset.mode, shown: i.getClientRects().length > 0,
+    mask: getComputedStyle(i, '::before').maskImage || 'none',
+    rect: (b => ({x: b.left + scrollX, y: b.top + scrollY, width: b.width, height: b.height}))(
+      i.getBoundingClientRect())}));
+  return {mode: document.documentElement.dataset.mode, theme: document.documentElement.dataset.theme,
+          label: button.getAttribute('aria-label'), icons,
+          centre: {x: r.left + r.width / 2, y: r.top + r.height / 2}};
+})()
+"""
+MODE_NAMES = {'light': '浅色', 'dark': '深色', 'auto': '跟随系统'}
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+def test_colour_mode_switch(browser, server, width):
+    """The colour-mode switch, clicked through its three modes (auto -> dark -> light on a light
+    system): each time the page takes the mode, the button's name says it in Chinese
+    (颜色模式：深色 ...), and the one icon shown (moon, sun, half circle) has its mask and is
+    drawn, not a solid block."""
+    browser.set_width(width)
+    browser.emulate_media('', [{'name': 'prefers-color-scheme', 'value': 'light'}])
+    browser.goto(f'{server}/chapters/01_regression_to_classification.html')
+    seen = {}
+    try:
+        for _ in range(3):
+            state = browser.evaluate(SWITCH_JS)
+            shown = [i for i in state['icons'] if i['shown']]
+            assert len(shown) == 1 and shown[0]['mode'] == state['mode'], state
+            assert all(i['mask'].startswith('url(') for i in state['icons']), state['icons']
+            colours, commonest = _icon_colours(browser.element_png(shown[0]['rect']))
+            seen[state['mode']] = (state['label'], colours, round(commonest, 2))
+            browser.click(state['centre']['x'], state['centre']['y'])
+            browser.pump(0.3)
+    finally:
+        browser.evaluate('localStorage.clear(); true')
+        browser.set_width()
+    assert set(seen) == set(MODE_NAMES), seen
+    for mode, (label, colours, commonest) in seen.items():
+        assert label == '颜色模式：' + MODE_NAMES[mode], seen
+        assert colours >= 2 and commonest < 0.9, f'{mode}: icon drawn as a solid block: {seen}'
+
+
+# A Tab press reaching a box in a section not laid out yet (content-visibility: auto): the box
+# was written as a Tab stop (_ext/d2l_site.py); d2l-scroll.js measures it when the focus
+# arrives and, if it fits, moves the focus on in the direction of travel. Picks the first such
+# box that fits (`fits`: true) or scrolls (false) at this width; one that fits must be the first
+# Tab stop of its section (focusing the stop before it then does not lay its section out).
+TAB_INTO_SECTION_JS = r"""
+((fits) => {
+  const stops = [...document.querySelectorAll('a[href], button, input, select, textarea, ' +
+      'summary, [tabindex]')].filter(e => e.tabIndex >= 0 && !e.disabled &&
+      e.checkVisibility({visibilityProperty: true}));
+  const skipped = e => !e.checkVisibility({contentVisibilityAuto: true});
+  const scrolls = b => b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1;
+  for (let i = 1; i < stops.length - 1; i++) {
+    const box = stops[i], before = stops[i - 1];
+    if (!box.matches('pre, .math-scroll, .cell_output > .output, .pst-scrollable-table-container')
+        || !skipped(box) || box.closest('section') === null
+        || (fits && before.closest('section') === box.closest('section'))) continue;
+    if (scrolls(box) === fits) continue;
+    before.setAttribute('data-test-before', '');
+    box.setAttribute('data-test-box', '');
+    stops[i + 1].setAttribute('data-test-after', '');
+    before.focus({preventScroll: true});   // its section is laid out, not the box's
+    return {box: box.tagName + ': ' + box.textContent.slice(0, 40), index: i};
+  }
+  return null;
+})(%s)
+"""
+WHERE_IS_FOCUS_JS = r"""
+(() => {
+  const box = document.querySelector('[data-test-box]'), a = document.activeElement;
+  return {on_box: a === box, on_before: a.hasAttribute('data-test-before'),
+          on_after: a.hasAttribute('data-test-after'),
+          after_box: !!(box.compareDocumentPosition(a) & Node.DOCUMENT_POSITION_FOLLOWING),
+          box_tabindex: box.getAttribute('tabindex'), active: a.tagName + '.' + a.className};
+})()
+"""
+
+
+@pytest.mark.parametrize('width, fits', [(1280, True), (390, False)])
+def test_tab_into_a_section_not_laid_out(browser, server, width, fits):
+    """Chapter 06 as loaded: Tab from the last stop of a section into the next, not laid out
+    yet, whose first stop is a scrolling box. At 1280 px a box that fits is passed over (the
+    focus lands on the stop after it, and it leaves the Tab order), and Shift+Tab from there
+    goes back to the stop before it; at 390 px a box that scrolls keeps the focus and its
+    stop."""
+    browser.set_width(width)
+    browser.emulate_media('')
+    browser.goto(f'{server}/chapters/06_softmax_scratch.html')
+    picked = browser.evaluate(TAB_INTO_SECTION_JS % json.dumps(fits))
+    assert picked, f'no box that {"fits" if fits else "scrolls"} in a section ' \
+                   f'below the first screen at {width} px'
+    browser.pump(0.3)
+    browser.press('Tab')
+    browser.pump(0.3)
+    got = browser.evaluate(WHERE_IS_FOCUS_JS)
+    if fits:
+        assert not got['on_box'] and got['on_after'], (picked, got)
+        assert got['box_tabindex'] is None, (picked, got)
+        browser.press('Tab', shift=True)
+        browser.pump(0.3)
+        back = browser.evaluate(WHERE_IS_FOCUS_JS)
+        assert back['on_before'], (picked, back)
+    else:
+        assert got['on_box'] and got['box_tabindex'] == '0', (picked, got)
+    browser.set_width()
 
 
 def test_theme_script_lays_out_the_page_once(site):

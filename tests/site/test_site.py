@@ -12,7 +12,8 @@ browser saw is kept, then checked by the tests below:
   < 50 ms; it fits a phone's width, follows the dark theme, and works from ``file://`` too;
 - exercise solutions ({dropdown}) and hidden cells start folded and open with a click;
 - each notebook page has a Colab launch link built from ``repository.url``;
-- Chinese search finds the right chapter (and the search page stays offline too).
+- Chinese search finds the right chapter (and the search page stays offline too);
+- every Font Awesome icon a page names has its mask in ``_static/d2l-icons.css``.
 A screenshot of each page is written to ``_build/screenshots/``, and of each explorer at two
 settings (plus phone width and dark mode) to ``_build/screenshots/explorers/``.
 """
@@ -295,3 +296,28 @@ def test_chinese_search(browser, server, screenshot_dir, query, docname):
     assert done and links, f'searching {query!r} found nothing ({url})'
     assert any(docname + '.html' in (href or '') for href in links), (
         f'searching {query!r} did not find {docname}: {links}')
+
+
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+_FA_STYLES = {'fa', 'fas', 'far', 'fab', 'fa-solid', 'fa-regular', 'fa-brands'}
+_FA_NOT_ICONS = {'fa-lg', 'fa-fw', 'fa-xs', 'fa-sm', 'fa-2x', 'fa-spin', 'fa-pulse'} | _FA_STYLES
+
+
+def test_every_icon_has_a_mask_rule(site):
+    """Every Font Awesome icon named in a page (any class list with a Font Awesome style in it,
+    wherever it stands: the colour-mode switch's begins with ``theme-switch``) has its mask in
+    ``_static/d2l-icons.css`` (_ext/d2l_site.py writes it): without one, the icon is a solid
+    block of the text colour."""
+    css = (site / '_static' / 'd2l-icons.css').read_text(encoding='utf-8')
+    defined = set(re.findall(r'\.(fa-[\w-]+)\{--d2l-icon:', css))
+    named = {}
+    for page in sorted(site.rglob('*.html')):
+        for classes in _CLASS_ATTR.findall(page.read_text(encoding='utf-8', errors='replace')):
+            names = classes.split()
+            if _FA_STYLES & set(names):
+                for name in names:
+                    if name.startswith('fa-') and name not in _FA_NOT_ICONS:
+                        named.setdefault(name, page.relative_to(site).as_posix())
+    assert {'fa-sun', 'fa-moon', 'fa-circle-half-stroke'} <= set(named), sorted(named)
+    missing = {name: page for name, page in named.items() if name not in defined}
+    assert not missing, f'icons without a mask rule in d2l-icons.css (icon: first page): {missing}'
