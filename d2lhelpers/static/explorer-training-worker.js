@@ -211,7 +211,14 @@
         return;
       }
       if (m.type === 'reset') {
-        running = false; show = m.show || show;
+        running = false;
+        if (m.show) {                              // the test images the page shows
+          show = m.show;
+          self.postMessage({type: 'pixels', pixels: show.map(function (i) {
+            var at = (data.nTrain + i) * D;
+            return Array.from(data.pixels.subarray(at, at + D));
+          })});
+        }
         trainer = new Trainer(data, m.settings);
         post('reset');
       } else if (m.type === 'run') {
