@@ -86,11 +86,6 @@ def permutation(rng: Mulberry32, n: int) -> np.ndarray:
     return order
 
 
-def _first_per_class(labels: torch.Tensor, per_class: int) -> torch.Tensor:
-    picked = [torch.nonzero(labels == c).ravel()[:per_class] for c in range(NUM_CLASSES)]
-    return torch.sort(torch.cat(picked)).values
-
-
 @lru_cache(maxsize=2)
 def lab_subset(root=None) -> dict[str, np.ndarray]:
     """The lab's data: the first ``TRAIN_PER_CLASS`` training and ``TEST_PER_CLASS`` test
@@ -100,7 +95,8 @@ def lab_subset(root=None) -> dict[str, np.ndarray]:
     for split, train, per_class in (('train', True, TRAIN_PER_CLASS),
                                      ('test', False, TEST_PER_CLASS)):
         images, labels = load_fashion_mnist_tensors(train=train, root=root)
-        index = _first_per_class(labels, per_class)
+        index = torch.sort(torch.cat([torch.nonzero(labels == c).ravel()[:per_class]
+                                      for c in range(NUM_CLASSES)])).values
         out[f'{split}_images'] = images[index].reshape(-1, NUM_INPUTS).numpy().copy()
         out[f'{split}_labels'] = labels[index].numpy().astype(np.uint8)
     for a in out.values():
@@ -204,9 +200,8 @@ def train_reference(lr: float = DEFAULTS['lr'], batch: int = DEFAULTS['batch'],
     """PyTorch's run on the lab's subset (a :class:`TorchRun`): ``epochs`` epochs, or
     ``max_steps`` minibatches, or up to the step where a logit passes ``OVERFLOW_LOGIT``.
 
-    Returns ``loss``, ``train_acc``, ``test_acc`` per epoch (the running means of the epoch,
-    as the chapter prints them, then the test accuracy), ``steps``, ``diverged`` (the step, or
-    None), the final ``W`` and ``b``, and the running sums of an unfinished epoch (``partial``).
+    Returns per epoch ``loss``, ``train_acc`` (running means, as the chapter prints them) and
+    ``test_acc``; ``steps``, ``diverged`` (a step or None), ``W``, ``b`` and ``partial`` sums.
     """
     lr, batch, epochs, seed = check_settings(lr, batch, epochs, seed)
     run = TorchRun(lr, batch, seed, subset)
@@ -239,12 +234,6 @@ def _reference(lr: float, batch: int, epochs: int, seed: int) -> dict:
             **{k: [float(v) for v in r[k]] for k in ('loss', 'train_acc', 'test_acc')}}
 
 
-def status_line(lr: float, batch: int, seed: int) -> str:
-    """The first status line (the same text as the script writes before training)."""
-    return (f'学习率 = {lr:g}，批量大小 = {batch}，种子 = {seed}：按“训练”开始'
-            f'（首次训练时下载数据 {data_bytes() / 1e6:.1f} MB）')
-
-
 def training_html(lr: float = DEFAULTS['lr'], batch: int = DEFAULTS['batch'],
                   epochs: int = DEFAULTS['epochs'], seed: int = DEFAULTS['seed']) -> str:
     """Static view of the training lab: the browser trains; the config carries PyTorch's
@@ -269,7 +258,9 @@ def training_html(lr: float = DEFAULTS['lr'], batch: int = DEFAULTS['batch'],
         'stability_href': '04_cross_entropy.html#ch04-numerical-stability',
         'reference': ref}
     n = len(ref['loss'])
-    fallback = [status_line(lr, batch, seed),
+    # the first line: as the script writes it before training
+    fallback = [f'学习率 = {lr:g}，批量大小 = {batch}，种子 = {seed}：按“训练”开始'
+                f'（首次训练时下载数据 {data_bytes() / 1e6:.1f} MB）',
                 f'PyTorch 在这一子集上以默认设置（学习率 0.1、批量 256、种子 0）训练 {n} 轮：'
                 f'训练损失 {ref["loss"][-1]:.4f}，训练准确率 {ref["train_acc"][-1]:.1%}，'
                 f'测试准确率 {ref["test_acc"][-1]:.1%}。']
@@ -298,13 +289,14 @@ class TrainingExplorer(Explorer):
         lr, batch, epochs, seed = check_settings(lr, batch, epochs, seed)
         n = NUM_CLASSES * TRAIN_PER_CLASS
         self.seed = seed
-        self.lr_slider = widgets.SelectionSlider(options=[(f'{v:g}', v) for v in LR_VALUES],
-                                                 value=min(LR_VALUES, key=lambda v: abs(math.log(v / lr))),
-                                                 description='学习率', style={'description_width': '90px'})
-        self.batch_box = widgets.BoundedIntText(value=batch, min=1, max=n, description='批量大小',
-                                                style={'description_width': '90px'})
-        self.epochs_box = widgets.BoundedIntText(value=epochs, min=1, max=MAX_EPOCHS,
-                                                 description='训练轮数', style={'description_width': '90px'})
+        style = {'description_width': '90px'}
+        self.lr_slider = widgets.SelectionSlider(
+            options=[(f'{v:g}', v) for v in LR_VALUES], description='学习率', style=style,
+            value=min(LR_VALUES, key=lambda v: abs(math.log(v / lr))))
+        self.batch_box = widgets.BoundedIntText(batch, min=1, max=n, description='批量大小',
+                                                style=style)
+        self.epochs_box = widgets.BoundedIntText(epochs, min=1, max=MAX_EPOCHS,
+                                                 description='训练轮数', style=style)
         super().__init__({'lr': self.lr_slider, 'batch': self.batch_box,
                           'epochs': self.epochs_box}, height_px=560)
         buttons = [widgets.Button(description=d) for d in ('训练', '单步', '重置')]
@@ -343,18 +335,16 @@ class TrainingExplorer(Explorer):
         self.refresh()
 
     def reset(self, new_seed: bool = True) -> None:
-        if new_seed:
+        if new_seed:                # 重置: new initial weights; a changed setting keeps the seed
             self.seed = int(np.random.default_rng().integers(0, _MASK + 1))
         self.run = TorchRun(self.lr, self.batch, self.seed)
         self.refresh()
 
     def _on_change(self, change=None) -> None:
-        if change is not None and change['owner'] is self.epochs_box:
-            return
-        self.reset(new_seed=False)
+        if change is None or change['owner'] is not self.epochs_box:
+            self.reset(new_seed=False)
 
-    def _animated(self) -> list:
-        return []
+    _animated = lambda self: []     # noqa: E731 (no blitting: see _render)
 
     def _render(self) -> np.ndarray:
         self.canvas.draw()          # everything changes once per epoch: no blitting
