@@ -128,11 +128,11 @@
   };
 
   Trainer.prototype.endEpoch = function () {
-    var h = this.history;
+    var h = this.history, t0 = now(), acc = this.evaluate().acc;
     h.loss.push(this.sumLoss / this.seen);
     h.train_acc.push(this.correct / this.seen);
-    h.test_acc.push(this.evaluate().acc);
-    h.ms.push(this.epochMs);
+    h.test_acc.push(acc);
+    h.ms.push(this.epochMs + now() - t0);       // the epoch's steps and its test pass
     this.epoch++; this.pos = 0; this.sumLoss = 0; this.correct = 0; this.seen = 0;
     this.epochMs = 0;
   };
@@ -206,7 +206,12 @@
     self.onmessage = function (e) {
       var m = e.data;
       if (m.type === 'init') {
-        unpack(m.file).then(function (d) { data = d; self.postMessage({type: 'ready'}); },
+        var file = m.file;
+        if (!file) {      // over http the worker reads the data file itself (off the page's thread)
+          try { self.importScripts(m.url); file = self.d2lTrainingData; } catch (err) { file = null; }
+          if (!file) { self.postMessage({type: 'need-data'}); return; }   // file://: the page loads it
+        }
+        unpack(file).then(function (d) { data = d; self.postMessage({type: 'ready'}); },
                             function (err) { self.postMessage({type: 'error', message: String(err)}); });
         return;
       }

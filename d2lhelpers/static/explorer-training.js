@@ -26,26 +26,22 @@
   }
 
   // a diverging, colour-blind-safe map (blue - white - orange, after Okabe & Ito): v in [-1, 1]
-  function diverging(v) {
-    var t = Math.max(-1, Math.min(1, v)), a = Math.abs(t);
-    var c = t < 0 ? [0, 114, 178] : [213, 94, 0];
-    return [255 + (c[0] - 255) * a, 255 + (c[1] - 255) * a, 255 + (c[2] - 255) * a];
-  }
-
+  var NEG = [0, 114, 178], POS = [213, 94, 0];
   function paintTemplate(canvas, W, k) {
-    var ctx = canvas.getContext('2d'), img = ctx.createImageData(28, 28), m = 1e-12;
+    var ctx = canvas.getContext('2d'), img = ctx.createImageData(28, 28), d = img.data, m = 1e-12;
     for (var j = 0; j < 784; j++) m = Math.max(m, Math.abs(W[j * K + k]));
     for (j = 0; j < 784; j++) {
-      var c = diverging(W[j * K + k] / m);
-      img.data.set([c[0], c[1], c[2], 255], 4 * j);
+      var t = W[j * K + k] / m, a = Math.abs(t), c = t < 0 ? NEG : POS;
+      d[4 * j] = 255 + (c[0] - 255) * a; d[4 * j + 1] = 255 + (c[1] - 255) * a;
+      d[4 * j + 2] = 255 + (c[2] - 255) * a; d[4 * j + 3] = 255;
     }
     ctx.putImageData(img, 0, 0);
     return m;
   }
 
   function paintImage(canvas, px) {
-    var ctx = canvas.getContext('2d'), img = ctx.createImageData(28, 28);
-    for (var j = 0; j < 784; j++) img.data.set([255 - px[j], 255 - px[j], 255 - px[j], 255], 4 * j);
+    var ctx = canvas.getContext('2d'), img = ctx.createImageData(28, 28), d = img.data;
+    for (var j = 0; j < 784; j++) { d[4 * j] = d[4 * j + 1] = d[4 * j + 2] = 255 - px[j]; d[4 * j + 3] = 255; }
     ctx.putImageData(img, 0, 0);
   }
 
@@ -151,7 +147,7 @@
                        history: last ? last.history : {loss: [], train_acc: [], test_acc: [], ms: []},
                        diverged: last ? last.diverged : null, W: last ? last.W : null,
                        confusion: last ? last.test.confusion : null, say: live.textContent,
-                       times: times};
+                       times: times, renderMs: renderMs};
     }
     function writeHash() {
       hash.write(name, {lr: lrText(s.lr), batch: s.batch, epochs: s.epochs, seed: s.seed});
@@ -208,36 +204,44 @@
         c.setAttribute('aria-label', names[k] + ' 的权重模板，最大 |w| = ' + num(m, 3));
       });
     }
-    function drawConfusion(cm) {
-      confusion.textContent = '';
-      if (!cm) { el('p', {}, confusion, '混淆矩阵：开始训练后显示。'); return; }
+    // The confusion matrix and the strip are built once (placeholders before training) and
+    // then only filled in: the page around the lab is never laid out again while it trains.
+    var cmCells = [], stripItems = [], per = cfg.n_test / K;
+    (function build() {
       var t = el('table', {'class': 'd2l-lab-cm'}, confusion);
-      el('caption', {}, t, '测试集上的混淆矩阵（行：真实类别，列：预测类别；每类 ' + cfg.n_test / K + ' 张）');
+      el('caption', {}, t, '测试集上的混淆矩阵（行：真实类别，列：预测类别；每类 ' + per + ' 张）');
       var tr = el('tr', {}, el('thead', {}, t));
       el('td', {}, tr);
       names.forEach(function (n) { el('th', {scope: 'col'}, tr, n); });
-      var body = el('tbody', {}, t), per = cfg.n_test / K;
-      names.forEach(function (n, i) {
+      var body = el('tbody', {}, t);
+      names.forEach(function (n) {
         var row = el('tr', {}, body);
         el('th', {scope: 'row'}, row, n);
-        for (var j = 0; j < K; j++) {
-          var v = cm[i * K + j], td = el('td', {}, row, String(v));
-          td.style.background = 'rgba(' + (i === j ? '0,158,115' : '213,94,0') + ',' + (0.45 * v / per).toFixed(3) + ')';
-        }
+        for (var j = 0; j < K; j++) cmCells.push(el('td', {}, row, '–'));
+      });
+      el('p', {'class': 'd2l-lab-head'}, strip, '测试图片与模型给出的前三个类别');
+      var list = el('ul', {'class': 'd2l-lab-preds'}, strip);
+      cfg.strip.forEach(function () {
+        var li = el('li', {}, list);
+        stripItems.push({canvas: el('canvas', {width: 28, height: 28, 'aria-hidden': 'true'}, li),
+                         truth: el('p', {}, li, '真实：—'), top: el('p', {}, li, '开始训练后显示'),
+                         painted: false});
+      });
+    })();
+    function drawConfusion(cm) {
+      cmCells.forEach(function (td, q) {
+        td.textContent = cm ? String(cm[q]) : '–';
+        td.style.background = cm ? 'rgba(' + (q % (K + 1) === 0 ? '0,158,115' : '213,94,0') + ',' +
+          (0.45 * cm[q] / per).toFixed(3) + ')' : '';
       });
     }
     function drawStrip(test) {
-      strip.textContent = '';
-      if (!test || !pixels) { el('p', {}, strip, '测试图片的预测：开始训练后显示。'); return; }
-      el('p', {'class': 'd2l-lab-head'}, strip, '测试图片与预测的前三个类别');
-      var list = el('ul', {'class': 'd2l-lab-preds'}, strip);
-      test.strip.forEach(function (p, i) {
-        var li = el('li', {}, list);
-        var c = el('canvas', {width: 28, height: 28, 'aria-hidden': 'true'}, li);
-        paintImage(c, pixels[i]);
-        var ok = p.top[0][0] === p.label;
-        el('p', {}, li, '真实：' + names[p.label] + (ok ? '（✓）' : '（✗）'));
-        el('p', {}, li, p.top.map(function (t) { return names[t[0]] + ' ' + pct(t[1]); }).join('、'));
+      stripItems.forEach(function (it, i) {
+        var p = test && pixels ? test.strip[i] : null;
+        if (p && !it.painted) { paintImage(it.canvas, pixels[i]); it.painted = true; }
+        it.truth.textContent = p ? '真实：' + names[p.label] + (p.top[0][0] === p.label ? '（✓）' : '（✗）') : '真实：—';
+        it.top.textContent = p ? p.top.map(function (t) { return names[t[0]] + ' ' + pct(t[1]); }).join('、')
+          : '开始训练后显示';
       });
     }
     function statusText() {
@@ -246,7 +250,7 @@
       if (!last) return [head + '按“训练”开始（' + size.textContent + '）', isDefault() ?
         '默认设置下，图中灰色宽线是 PyTorch 在同一子集、同样初始参数和顺序上训练的结果。' :
         '参考曲线只在默认设置（学习率 0.1、批量 256、种子 0）下显示。'];
-      var t = '第 ' + n + ' 轮 / 共 ' + s.epochs + ' 轮（' + last.steps + ' 步）';
+      var t = head + '第 ' + n + ' 轮 / 共 ' + s.epochs + ' 轮（' + last.steps + ' 步）';
       if (n) t += '：训练损失 ' + num(hist.loss[n - 1], 4) + '，训练准确率 ' + pct(hist.train_acc[n - 1]) +
         '，测试准确率 ' + pct(hist.test_acc[n - 1]);
       var d = '';
@@ -258,11 +262,14 @@
       if (last.running) d += '本轮进行中：已训练 ' + last.pos + ' / ' + last.n + ' 张，平均损失 ' + num(last.running.loss, 4) + '。';
       return [t, d];
     }
+    var renderMs = [], init = null;     // init: the initial weights of a seed (drawn before data)
     function render(snap, say) {
+      var t0 = performance.now();
       if (snap) last = snap;
       var hist = last ? last.history : {loss: [], train_acc: [], test_acc: []};
       drawCurves(hist);
-      drawTemplates(last ? last.W : T.initialWeights(T.mulberry32(s.seed)));
+      if (!last && (!init || init.seed !== s.seed)) init = {seed: s.seed, W: T.initialWeights(T.mulberry32(s.seed))};
+      drawTemplates(last ? last.W : init.W);
       drawConfusion(last && last.test.confusion);
       drawStrip(last && last.test);
       var text = statusText();
@@ -279,6 +286,10 @@
       }
       play.textContent = running ? '暂停' : '训练';
       if (say) live.textContent = say;
+      if (phase !== 'idle') {             // (not while the page loads: no forced layout then)
+        void root.offsetHeight;           // style and layout now: timed with the redraw
+        renderMs.push([t0, performance.now() - t0]);
+      }
       state();
     }
 
@@ -291,6 +302,9 @@
       line2.textContent = '正在下载数据（' + (cfg.data_bytes / 1e6).toFixed(1) + ' MB）……';
       worker = new Worker(URL.createObjectURL(new Blob([T.source], {type: 'text/javascript'})));
       worker.onmessage = onMessage;
+      worker.postMessage({type: 'init', url: siteRoot() + cfg.data_file});
+    }
+    function loadHere() {                 // from file:// a worker cannot read files: a <script>
       var script = document.createElement('script');
       script.src = siteRoot() + cfg.data_file;
       script.onload = function () {
@@ -309,6 +323,7 @@
         pending.splice(0).forEach(function (p) { worker.postMessage(p); });
         return;
       }
+      if (m.type === 'need-data') { loadHere(); return; }
       if (m.type === 'error') { line2.textContent = '数据无法解压：' + m.message; return; }
       if (m.type === 'pixels') { pixels = m.pixels; return; }
       running = m.running;
@@ -328,10 +343,11 @@
     }
     function start() {
       load();
-      if (running) { running = false; post({type: 'pause'}); play.textContent = '训练'; return; }
+      if (running) { running = false; post({type: 'pause'}); play.textContent = '训练'; state(); return; }
       var done = last ? last.history.loss.length : 0;
       running = true; play.textContent = '暂停';
       post({type: 'run', epochs: done >= s.epochs ? done + s.epochs : s.epochs});
+      state();
     }
     function restart(newSeed, why) {
       if (newSeed) {
@@ -340,7 +356,12 @@
       }
       running = false; last = null; times.length = 0;
       if (phase !== 'idle') post({type: 'reset', settings: settings(), show: cfg.strip});
-      writeHash(); render(null, why);
+      writeHash(); render(null, null); sayLater(why);
+    }
+    var sayTimer = null;                  // a burst of key presses on a control: said once
+    function sayLater(text) {
+      if (sayTimer !== null) clearTimeout(sayTimer);
+      sayTimer = setTimeout(function () { sayTimer = null; live.textContent = text; state(); }, 350);
     }
     play.addEventListener('click', start);
     stepB.addEventListener('click', function () { load(); running = false; post({type: 'step'}); });
@@ -355,7 +376,7 @@
         s[key] = isFinite(v) ? clampInt(v, lo, hi) : s[key];
         showControls();
         if (key === 'batch') restart(false, '批量大小 ' + s.batch + '：模型回到初始参数。');
-        else { writeHash(); render(null, '训练轮数 ' + s.epochs + '。'); }
+        else { writeHash(); render(null, null); sayLater('训练轮数 ' + s.epochs + '。'); }
       });
     }
     intInput(batch, 'batch', 1, cfg.n_train);
