@@ -14,5 +14,5 @@ from .prediction import predict
 from .training import (accuracy, evaluate_accuracy, predictions, sgd, train,
                        train_epoch, try_gpu)
 from .fitting import fit_line, outlier_data, parameter_error
-from .widgets import huber_explorer, outlier_explorer, softmax_explorer
+from .widgets import huber_explorer, outlier_explorer, softmax_explorer, training_explorer
 from .selfcheck import self_check

@@ -1,4 +1,5 @@
-"""The interactive explorers (Huber δ, softmax logits, outliers against a fit): their public names.
+"""The interactive explorers (Huber δ, softmax logits, outliers against a fit, the training lab):
+their public names.
 
 Each explorer is one module of :mod:`d2lhelpers.explorers` (its numbers, its static view, its
 kernel view) over the shared :mod:`d2lhelpers.explorers.base`; this module lists them.
@@ -15,6 +16,7 @@ In a chapter, make the explorer the last expression of a cell tagged ``nbval-ign
 from .explorers.huber import HuberExplorer, huber_explorer
 from .explorers.outlier import OutlierExplorer, outlier_explorer
 from .explorers.softmax import SoftmaxExplorer, softmax_explorer
+from .explorers.training import TrainingExplorer, training_explorer
 
-__all__ = ['huber_explorer', 'softmax_explorer', 'outlier_explorer', 'HuberExplorer',
-           'SoftmaxExplorer', 'OutlierExplorer']
+__all__ = ['huber_explorer', 'softmax_explorer', 'outlier_explorer', 'training_explorer',
+           'HuberExplorer', 'SoftmaxExplorer', 'OutlierExplorer', 'TrainingExplorer']

@@ -327,6 +327,25 @@ FIT_MATH_JS = r"""
 """
 
 
+# The training lab (chapter 06) trains in the page: on paper it shows the default run's final
+# state, so each lab is trained to its number of epochs before printing (its print caption says
+# the web version trains live).
+TRAIN_LABS_JS = r"""
+(async () => {
+  const labs = [...document.querySelectorAll('.d2l-explorer[data-kind=training]')];
+  for (const el of labs) {
+    el.d2lLab.start();
+    const t0 = Date.now();
+    while (!(el.d2lState.history.loss.length >= el.d2lState.controls.epochs && !el.d2lState.running)
+           && !el.d2lState.diverged && Date.now() - t0 < 300000) {
+      await new Promise(r => setTimeout(r, 200));
+    }
+  }
+  return labs.map(el => ({epochs: el.d2lState.history.loss.length, diverged: el.d2lState.diverged}));
+})()
+"""
+
+
 def print_pdf(chromium: str, page: Path, pdf: Path) -> dict:
     """Print ``page`` to ``pdf`` with headless Chromium; return what the layout step did."""
     pdf.unlink(missing_ok=True)
@@ -334,6 +353,7 @@ def print_pdf(chromium: str, page: Path, pdf: Path) -> dict:
         with Browser(chromium, width=COLUMN_PX, height=1100) as browser:
             browser.open_page()
             browser.goto(page.resolve().as_uri(), timeout=300)
+            facts_lab = browser.evaluate(TRAIN_LABS_JS, timeout=600)
             browser.emulate_media('print')
             facts = browser.evaluate(FIT_MATH_JS, timeout=120)
             browser.print_pdf(pdf, timeout=900, paperWidth=PAGE_WIDTH_IN,
@@ -341,6 +361,7 @@ def print_pdf(chromium: str, page: Path, pdf: Path) -> dict:
                               printBackground=True, displayHeaderFooter=False,
                               generateTaggedPDF=True, generateDocumentOutline=True)
             facts['errors'] = browser.log.errors
+            facts['labs'] = facts_lab
     except Exception as err:   # the browser did not start, or did not answer
         raise PdfError(f'Chromium did not print {pdf}: {err}') from err
     if not pdf.is_file() or pdf.stat().st_size == 0:

@@ -107,11 +107,13 @@ def _json(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(',', ':')).replace('<', '\\u003c')
 
 
-def explorer_html(kind: str, config: dict, fallback: Sequence[str]) -> str:
+def explorer_html(kind: str, config: dict, fallback: Sequence[str],
+                  scripts: Sequence[str] = ()) -> str:
     """The static view of one explorer: container, config, style and scripts, all inline.
 
     ``fallback`` lines are shown where JavaScript does not run (and replaced where it does);
-    the first one is also the first status line the script writes.
+    the first one is also the first status line the script writes. ``scripts``: more files of
+    ``static/`` that the explorer's own script needs, inlined before it (the lab's trainer).
     """
     uid = 'd2l-explorer-' + uuid.uuid4().hex[:12]
     text = ''.join(f'<p>{html.escape(line)}</p>' for line in fallback)
@@ -120,6 +122,7 @@ def explorer_html(kind: str, config: dict, fallback: Sequence[str]) -> str:
             f'<script type="application/json" class="d2l-explorer-config">{_json(config)}'
             f'</script><div class="d2l-x-fallback">{text}</div></div>'
             f'<script>{_asset("explorer-base.js")}</script>'
+            + ''.join(f'<script>{_asset(name)}</script>' for name in scripts) +
             f'<script>{_asset(f"explorer-{kind}.js")}</script>')
 
 

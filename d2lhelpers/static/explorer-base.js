@@ -172,6 +172,40 @@
 
   var nextId = 0;
 
+  /* ---------------- the state in the URL fragment ----------------
+   * #huber:delta=0.5 or #training:lr=3,batch=1 (several explorers: joined by &). The second
+   * explorer of a kind on a page is kind2. Opening such a link restores the controls;
+   * moving a control rewrites the fragment (history.replaceState: no new history entry). */
+  function stateName(root) {
+    var k = root.getAttribute('data-kind');
+    var all = document.querySelectorAll('.d2l-explorer[data-kind="' + k + '"]');
+    var i = Array.prototype.indexOf.call(all, root);
+    return i > 0 ? k + (i + 1) : k;
+  }
+  function hashParts() {
+    var h = location.hash.slice(1);
+    try { h = decodeURIComponent(h); } catch (e) { return []; }
+    return h.split('&').filter(function (p) { return /^[\w-]+:/.test(p); });
+  }
+  function readHash(name) {
+    var out = null;
+    hashParts().forEach(function (part) {
+      if (part.slice(0, name.length + 1) !== name + ':') return;
+      out = {};
+      part.slice(name.length + 1).split(',').forEach(function (kv) {
+        var e = kv.indexOf('=');
+        if (e > 0) out[kv.slice(0, e)] = kv.slice(e + 1);
+      });
+    });
+    return out;
+  }
+  function writeHash(name, values) {
+    var parts = hashParts().filter(function (p) { return p.slice(0, name.length + 1) !== name + ':'; });
+    parts.push(name + ':' + Object.keys(values).map(function (k) { return k + '=' + values[k]; }).join(','));
+    try { history.replaceState(history.state, '', '#' + parts.join('&')); } catch (e) { /* sandboxed */ }
+  }
+  var hashState = {name: stateName, read: readHash, write: writeHash};
+
   // Build the control rows from config.controls; call onChange() after any change.
   function buildControls(root, box, controls, onChange) {
     var inputs = {};
@@ -200,11 +234,15 @@
         // the readout is for the eye; a screen reader reads the input's own value (valuetext)
         var out = htmlEl('span', {'class': 'd2l-x-value', 'aria-hidden': 'true'}, row,
                          fmt(c.value, c.decimals));
-        input.addEventListener('input', function () {
+        input.d2lSet = function (v) {     // the URL fragment sets a value
+          input.value = String(v);
           input.dataset.touched = '1';   // from now on the input's (stepped) value counts
           var text = fmt(parseFloat(input.value), c.decimals);
           out.textContent = text;
           input.setAttribute('aria-valuetext', text);
+        };
+        input.addEventListener('input', function () {
+          input.d2lSet(input.value);
           onChange();
         });
         inputs[c.name] = input;
@@ -239,6 +277,11 @@
     var app = htmlEl('div', {'class': 'd2l-x-app'}, root);
     htmlEl('p', {'class': 'd2l-x-caption'}, app, cfg.caption);
     if (cfg.print_caption) htmlEl('p', {'class': 'd2l-x-print'}, app, cfg.print_caption);
+    if (kind.mount) {                     // an explorer with its own life (the training lab)
+      kind.mount(root, cfg, app, hashState);
+      root.setAttribute('data-ready', '1');
+      return;
+    }
     var box = htmlEl('div', {'class': 'd2l-x-controls'}, app);
     // the numbers as text, above the figure like the kernel view's title (not live)
     var status = htmlEl('div', {'class': 'd2l-x-status'}, app);
@@ -274,13 +317,37 @@
       live.textContent = root.d2lState.say;
     }
     // before a range input is touched, its initial value (maybe between two steps) counts
+    var name = stateName(root);
+    function fragment() {               // the controls' values, as the inputs show them
+      var out = {};
+      cfg.controls.forEach(function (c) {
+        out[c.name] = c.options ? String(values[c.name]) : fmt(values[c.name], c.decimals);
+      });
+      return out;
+    }
     inputs = buildControls(root, box, cfg.controls, function () {
       root.d2lTimes.push(redraw());
+      writeHash(name, fragment());
       if (timer !== null) clearTimeout(timer);
       timer = setTimeout(announce, SAY_DELAY);
     });
+    function fromHash() {               // a link such as #huber:delta=0.5 sets the controls
+      var h = readHash(name);
+      if (!h) return false;
+      cfg.controls.forEach(function (c) {
+        if (!(c.name in h)) return;
+        var inp = inputs[c.name], v = parseFloat(h[c.name]);
+        if (!isFinite(v)) return;
+        if (Array.isArray(inp)) inp.forEach(function (r) { r.checked = parseInt(r.value, 10) === v; });
+        else inp.d2lSet(v);
+      });
+      return true;
+    }
+    var linked = fromHash();
     redraw();
     root.setAttribute('data-ready', '1');
+    if (linked) root.scrollIntoView();
+    window.addEventListener('hashchange', function () { if (fromHash()) redraw(); });
   }
 
   function initAll() {
@@ -297,6 +364,7 @@
 
   window.d2lExplorers = {
     register: register, init: init, initAll: initAll, kinds: kinds,
+    hash: hashState,
     util: {svgEl: svgEl, htmlEl: htmlEl, color: color, fmt: fmt, fmtSigned: fmtSigned,
            list: list, panel: panel, polyline: polyline, legend: legend, triangle: triangle}
   };

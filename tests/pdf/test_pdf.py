@@ -283,6 +283,21 @@ def test_explorer_captions_are_for_paper(book):
     assert '拖动滑块' not in text, 'a printed explorer caption still asks to drag the sliders'
 
 
+def _lab_chapters() -> list[str]:
+    return [d for d in CHAPTERS if (BOOK / f'{d}.ipynb').is_file() and 'training_explorer(' in
+            (BOOK / f'{d}.ipynb').read_text(encoding='utf-8')]
+
+
+@pytest.mark.parametrize('docname', _lab_chapters())
+def test_the_training_lab_prints_its_trained_state(book, docname):
+    """On paper the lab shows the default run trained to its end (tools/pdf.py trains it in
+    the page before printing), and its caption says that the web version trains live."""
+    text = squash(''.join(book.texts))
+    assert squash('第 10 轮 / 共 10 轮') in text, f'{docname}: the lab was not trained before printing'
+    assert '网页版可以在页面中实时训练' in text, f'{docname}: the lab prints no caption for paper'
+    assert '混淆矩阵' in text and '权重模板' in text
+
+
 def _text_starts(book: Book, page_index: int) -> list[tuple[float, float, str]]:
     """(x, y, text) of the text runs of a page, in PDF points from the page's lower left."""
     runs = []

@@ -43,14 +43,15 @@ LATIN_OK = {'Huber', 'softmax', 'logit', 'log', 'Jupyter'}
 
 def explorers_in(docname: str) -> int:
     """How many explorers a page shows: code cells that call ``*_explorer(...)`` (counted from
-    the source, not from stored outputs)."""
+    the source, not from stored outputs). The training lab has a life of its own (buttons, a
+    worker, data loaded on start): tests/site/test_lab.py drives it."""
     path = SOURCE / f'{docname}.ipynb'
     if not path.exists():
         return 0
     cells = json.loads(path.read_text(encoding='utf-8'))['cells']
     return sum(1 for c in cells if c['cell_type'] == 'code'
                and not {'remove-output', 'remove-cell'} & set(c.get('metadata', {}).get('tags', []))
-               and re.search(r'\b\w+_explorer\s*\(', ''.join(c['source'])))
+               and re.search(r'\b(?!training_)\w+_explorer\s*\(', ''.join(c['source'])))
 
 
 EXPLORER_PAGES = [d for d in DOCNAMES if explorers_in(d) > 0]
@@ -76,7 +77,7 @@ def contrast(a, b) -> float:
 
 
 EXPLORERS_JS = r"""
-[...document.querySelectorAll('.d2l-explorer')].map(el => {
+[...document.querySelectorAll('.d2l-explorer:not([data-kind=training])')].map(el => {
   const group = i => i.closest('[role=radiogroup]');
   const named = i => i.type === 'range'
       ? i.labels.length > 0 && i.labels[0].textContent.trim() !== ''
