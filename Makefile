@@ -132,7 +132,7 @@ test-ipywidgets7: data $(IPYW7)/.installed
 	    sys.exit(not ipywidgets.__version__.startswith('7.7.'))"
 	PYTHONPATH=$(abspath $(IPYW7)) D2L_EXPECT_IPYWIDGETS=7.7 OMP_NUM_THREADS=$(TEST_THREADS) \
 	    $(BIN)/pytest -q -n $(JOBS) \
-	    --dist loadfile $(NBVAL) tests/test_environment.py tests/test_widgets.py $(IPYW7_CHAPTER)
+	    --dist loadfile $(NBVAL) tests/test_environment.py tests/test_widgets.py tests/test_selfcheck.py $(IPYW7_CHAPTER)
 
 # The whole book as one PDF (tools/pdf.py: single-page build, printed by headless Chromium).
 pdf: data $(NODE_TOOLS) $(BUILD)/.cache-inputs

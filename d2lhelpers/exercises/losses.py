@@ -163,7 +163,7 @@ HUBER_GRAD = Task(
     reference=huber_grad, cases=_huber_cases,
     success='含 |e| = δ 的边界、δ = 0.1 到 3、float64、256 个预测',
     hints=[
-        '对 ŷ 求导：½(y − ŷ)² 的导数是 ŷ − y；δ·(|y − ŷ| − ½δ) 的导数是 δ·sign(ŷ − y)。',
+        '对 ŷ 求导：第一段 ½(y − ŷ)²，导数是 ŷ − y；第二段 δ·(|y − ŷ| − ½δ)，导数是 δ·sign(ŷ − y)。',
         '两段合起来，正好是把 ŷ − y 截断到 [−δ, δ]：`torch.clamp(y_hat - y, -delta, delta)`；'
         '也可以用 `torch.where` 分两段写。',
     ],
