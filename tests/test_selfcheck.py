@@ -28,7 +28,7 @@ import torch
 
 from d2lhelpers.selfcheck import CHAPTERS, all_questions, check, questions
 from d2lhelpers.selfcheck.model import Option, Question, Trap, config, parse_number
-from d2lhelpers.selfcheck.render import SelfCheck, selfcheck_html, selfcheck_text
+from d2lhelpers.selfcheck import self_check, selfcheck_html, selfcheck_text
 from d2lhelpers.selfcheck.sections import SECTIONS
 from tools import selfcheck_cells
 
@@ -304,7 +304,7 @@ def test_text_view_lists_the_questions():
 # ----- the kernel view ---------------------------------------------------------------------
 
 def test_kernel_view_checks_and_retries():
-    view = SelfCheck('03')
+    view = self_check('03')
     assert len(view.views) == len(questions('03'))
     for v in view.views:
         q = v.q
@@ -323,7 +323,7 @@ def test_kernel_view_checks_and_retries():
 
 
 def test_kernel_view_clicks_the_buttons():
-    view = SelfCheck('02')
+    view = self_check('02')
     v = next(v for v in view.views if v.q.kind == 'single')
     v.answer(v.q.right_answer())
     v.check_button.click()
@@ -334,7 +334,7 @@ def test_kernel_view_clicks_the_buttons():
 
 def test_ipython_displays_the_whole_bundle():
     from IPython.core.interactiveshell import InteractiveShell
-    view = SelfCheck('01')
+    view = self_check('01')
     data, _ = InteractiveShell.instance().display_formatter.format(view)
     assert {WIDGET_VIEW, 'text/html', 'text/plain'} <= set(data)
     assert data['text/html'] == selfcheck_html('01')

@@ -152,7 +152,7 @@ def check(book: Path = BOOK) -> list[str]:
                             f'(run tools/selfcheck_cells.py --write)')
     else:
         problems.append(f'{SECTIONS_FILE}: missing (run tools/selfcheck_cells.py --write)')
-    from d2lhelpers.selfcheck.bank import all_questions
+    from d2lhelpers.selfcheck import all_questions
     known = sections(book)
     for q in all_questions():
         if q.link not in known:

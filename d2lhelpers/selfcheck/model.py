@@ -9,10 +9,15 @@ misconception it reveals: a short name and a sentence that explains it.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
+import random
 import re
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
+
+import torch
 
 __all__ = ['KINDS', 'Option', 'Trap', 'Question', 'Feedback', 'check', 'parse_number',
            'fmt_number']
@@ -277,3 +282,45 @@ def _empties(q: Question) -> dict:
         return {'missing': check(q, ()).text,
                 'twice': check(q, (0,) * len(q.items)).text}
     return {'missing': check(q, None).text}
+
+
+def tensor32(values) -> torch.Tensor:
+    """A float32 tensor of ``values`` (the questions' numbers)."""
+    return torch.tensor(values, dtype=torch.float32)
+
+
+def fmt_vector(v, d: int = 3) -> str:
+    """``[0.090, 0.245, 0.665]``: a vector as a question shows it."""
+    return '[' + ', '.join(fmt_number(float(x), d) for x in v) + ']'
+
+
+def shuffled(q: Question) -> Question:
+    """``q`` with its options (or items) in a fixed order of its own (seeded by its id): the
+    bank lists the right option first, the reader must not find it there. The answer, the traps
+    and ``fact`` follow the options."""
+    n = len(q.options) if q.kind in ('single', 'multiple') else len(q.items)
+    if q.kind == 'number' or n == 0:
+        return q
+    seed = zlib.crc32(q.id.encode())
+    while True:
+        perm = list(range(n))
+        random.Random(seed).shuffle(perm)              # new position k shows old perm[k]
+        seed += 1
+        if perm[0] != 0 and (q.kind != 'order' or tuple(perm) != tuple(q.order)):
+            break
+    new = {old: k for k, old in enumerate(perm)}
+    fact = q.fact
+    if q.kind in ('single', 'multiple'):
+        def moved(value):
+            if value is None:
+                return None
+            return new[value] if q.kind == 'single' else frozenset(new[i] for i in value)
+        return dataclasses.replace(
+            q, options=tuple(q.options[old] for old in perm),
+            fact=(lambda: moved(fact())) if fact else None)
+    def moved_order(value):
+        return tuple(new[i] for i in value)
+    return dataclasses.replace(
+        q, items=tuple(q.items[old] for old in perm), order=moved_order(q.order),
+        traps=tuple(dataclasses.replace(t, value=moved_order(t.value)) for t in q.traps),
+        fact=(lambda: moved_order(fact())) if fact else None)

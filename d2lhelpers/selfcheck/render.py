@@ -22,10 +22,10 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import Sequence
 
 import ipywidgets as widgets
 
-from .bank import questions
 from .model import Question, check, config
 from .sections import SECTIONS
 
@@ -123,9 +123,8 @@ def _key_entry(n: int, q: Question) -> str:
     return f'<li>{"".join(lines)}</li>'
 
 
-def selfcheck_html(chapter: str) -> str:
-    """The static view of chapter ``chapter``'s self-check (deterministic: same every run)."""
-    qs = questions(chapter)
+def selfcheck_html(chapter: str, qs: Sequence[Question]) -> str:
+    """The static view of chapter ``chapter``'s questions ``qs`` (deterministic: same every run)."""
     root = f'd2l-selfcheck-{chapter}'
     blocks = []
     for n, q in enumerate(qs, 1):
@@ -151,10 +150,10 @@ def selfcheck_html(chapter: str) -> str:
             f'<script>{_asset("selfcheck.js")}</script>')
 
 
-def selfcheck_text(chapter: str) -> str:
+def selfcheck_text(chapter: str, qs: Sequence[Question]) -> str:
     """The questions in plain text (a front end that shows neither widgets nor HTML)."""
-    out = [f'自测（{len(questions(chapter))} 题）']
-    for n, q in enumerate(questions(chapter), 1):
+    out = [f'自测（{len(qs)} 题）']
+    for n, q in enumerate(qs, 1):
         out.append(f'{n}. {q.prompt}（{q.kind_name}）')
         if q.kind in ('single', 'multiple'):
             out += [f'   {LETTERS[i]}. {o.text}' for i, o in enumerate(q.options)]
@@ -258,15 +257,15 @@ class _QuestionView(widgets.VBox):
 class SelfCheck(widgets.VBox):
     """A chapter's self-check in a kernel; on the book's site its static view."""
 
-    def __init__(self, chapter: str):
-        self.chapter = str(chapter).zfill(2)
-        self.questions = questions(self.chapter)
+    def __init__(self, chapter: str, qs: Sequence[Question]):
+        self.chapter = chapter
+        self.questions = tuple(qs)
         self.views = [_QuestionView(n, q) for n, q in enumerate(self.questions, 1)]
         intro = widgets.HTML(html.escape(INTRO.split('答案只在')[0]))
         super().__init__(children=[intro, *self.views])
 
     def _plain(self) -> str:
-        return selfcheck_text(self.chapter)
+        return selfcheck_text(self.chapter, self.questions)
 
     # as the explorers (explorers/base.py): ipywidgets 7 would drop the text/html part
     _ipython_display_ = None
@@ -276,11 +275,6 @@ class SelfCheck(widgets.VBox):
         bundle = dict(base(**kwargs) or {}) if base else {
             _WIDGET_VIEW: {'version_major': 2, 'version_minor': 0, 'model_id': self.model_id}}
         bundle['text/plain'] = self._plain()
-        bundle['text/html'] = selfcheck_html(self.chapter)
+        bundle['text/html'] = selfcheck_html(self.chapter, self.questions)
         return bundle
 
-
-def self_check(chapter: str) -> SelfCheck:
-    """The self-check (自测) of chapter ``chapter`` ('01' .. '07'): questions that answer back,
-    in a kernel (ipywidgets) and on the book's site (HTML and JavaScript, no kernel)."""
-    return SelfCheck(chapter)
