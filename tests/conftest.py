@@ -1,4 +1,5 @@
-"""Shared by every test: the scripts of ``tools/`` are importable, and a slice of Fashion-MNIST.
+"""Shared by every test: the scripts of ``tools/`` are importable, the real Fashion-MNIST files
+(and a stand-in for the Debian package made from them), and a slice of Fashion-MNIST.
 
 ``tools/`` is a folder of scripts (no ``__init__.py``). With the book's root on ``sys.path`` it
 is a namespace package, so a test imports a tool like any module, by its real name::
@@ -9,6 +10,8 @@ This replaces the ``importlib.util.spec_from_file_location`` loaders the test fi
 """
 from __future__ import annotations
 
+import gzip
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,3 +33,22 @@ def fashion_slice():
     train = tud.TensorDataset(Xtr[:2000].unsqueeze(1).float() / 255, ytr[:2000])
     test = tud.TensorDataset(Xte[:500].unsqueeze(1).float() / 255, yte[:500])
     return tud.DataLoader(train, 100, shuffle=True), tud.DataLoader(test, 100)
+
+
+@pytest.fixture(scope='session')
+def real_raw():
+    """The prepared real files (``make data`` puts them under the default root)."""
+    from d2lhelpers import data
+    return data.fashion_mnist_dir()
+
+
+@pytest.fixture(scope='session')
+def system_copy(tmp_path_factory, real_raw):
+    """A stand-in for /usr/share/datasets/fashion-mnist built from the real files."""
+    from d2lhelpers import data
+    folder = tmp_path_factory.mktemp('system')
+    for name in data.FILES:
+        with open(real_raw / name, 'rb') as src, gzip.open(folder / f'{name}.gz', 'wb',
+                                                           compresslevel=1) as dst:
+            shutil.copyfileobj(src, dst)
+    return folder

@@ -1,6 +1,5 @@
 """d2lhelpers.data: where the data comes from, that it is verified, and the loaders."""
 import errno
-import gzip
 import os
 import shutil
 import socket
@@ -20,23 +19,6 @@ from d2lhelpers import data, data_folder
 
 FIRST_TRAIN_LABELS = [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]
 FIRST_TEST_LABELS = [9, 2, 1, 1, 6, 1, 4, 6, 5, 7]
-
-
-@pytest.fixture(scope='session')
-def real_raw():
-    """The prepared real files (``make data`` puts them under the default root)."""
-    return data.fashion_mnist_dir()
-
-
-@pytest.fixture(scope='session')
-def system_copy(tmp_path_factory, real_raw):
-    """A stand-in for /usr/share/datasets/fashion-mnist built from the real files."""
-    folder = tmp_path_factory.mktemp('system')
-    for name in data.FILES:
-        with open(real_raw / name, 'rb') as src, gzip.open(folder / f'{name}.gz', 'wb',
-                                                           compresslevel=1) as dst:
-            shutil.copyfileobj(src, dst)
-    return folder
 
 
 def test_prepares_from_the_system_package(tmp_path, system_copy):

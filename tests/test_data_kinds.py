@@ -6,7 +6,6 @@ Now each is named for what it is, with what to do; nothing is read from it (a FI
 blocks), nothing is written, nothing half-written is left.
 """
 import errno
-import gzip
 import os
 import shutil
 import socket
@@ -21,22 +20,6 @@ import pytest
 from d2lhelpers import data, data_folder
 
 NAME = 't10k-labels-idx1-ubyte'
-
-
-@pytest.fixture(scope='module')
-def real_raw():
-    return data.fashion_mnist_dir()
-
-
-@pytest.fixture(scope='module')
-def system_copy(tmp_path_factory, real_raw):
-    """A stand-in for the Debian package: the preparation a lying folder must not reach."""
-    folder = tmp_path_factory.mktemp('system')
-    for name in data.FILES:
-        with open(real_raw / name, 'rb') as src, gzip.open(folder / f'{name}.gz', 'wb',
-                                                           compresslevel=1) as dst:
-            shutil.copyfileobj(src, dst)
-    return folder
 
 
 def prepared(root: Path, real_raw: Path) -> Path:

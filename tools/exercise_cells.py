@@ -304,22 +304,28 @@ def write(book: Path = BOOK, sync: bool = True) -> list[str]:
     return changed
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(argv, description: str, write_cells, check_cells, write_help: str) -> int:
+    """The command line of a cell generator (this one, ``selfcheck_cells.py``): --check / --write."""
+    parser = argparse.ArgumentParser(description=description)
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument('--check', action='store_true', help='exit 1 if a chapter differs')
-    mode.add_argument('--write', action='store_true', help='rewrite the cells, then sync texts')
+    mode.add_argument('--write', action='store_true', help=write_help)
     parser.add_argument('--book', type=Path, default=BOOK, help='the book to work on')
     parser.add_argument('--no-sync', action='store_true', help='do not run jupytext --sync')
     args = parser.parse_args(argv)
     if args.write:
-        for path in write(args.book, sync=not args.no_sync):
+        for path in write_cells(args.book, sync=not args.no_sync):
             print(f'updated {path.relative_to(args.book)}')
         return 0
-    problems = check(args.book)
+    problems = check_cells(args.book)
     for line in problems:
         print(line)
     return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return command_line(argv, __doc__.splitlines()[0], write, check,
+                        'rewrite the cells, then sync texts')
 
 
 if __name__ == '__main__':

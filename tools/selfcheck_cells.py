@@ -23,7 +23,6 @@ re-executed (``make refresh NB=...``).
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import json
@@ -253,21 +252,9 @@ def write(book: Path = BOOK, sync: bool = True) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument('--check', action='store_true', help='exit 1 if a chapter differs')
-    mode.add_argument('--write', action='store_true', help='insert / rewrite the cells, then sync texts')
-    parser.add_argument('--book', type=Path, default=BOOK, help='the book to work on')
-    parser.add_argument('--no-sync', action='store_true', help='do not run jupytext --sync')
-    args = parser.parse_args(argv)
-    if args.write:
-        for path in write(args.book, sync=not args.no_sync):
-            print(f'updated {path.relative_to(args.book)}')
-        return 0
-    problems = check(args.book)
-    for line in problems:
-        print(line)
-    return 1 if problems else 0
+    from tools.exercise_cells import command_line     # the same --check / --write interface
+    return command_line(argv, __doc__.splitlines()[0], write, check,
+                        'insert / rewrite the cells, then sync texts')
 
 
 if __name__ == '__main__':
