@@ -96,6 +96,9 @@ details.sd-dropdown { break-inside: avoid; }
 /* A code cell shorter than a page is not split (no empty frame left at a page's foot); a long
    one breaks between lines, never leaving fewer than 3 lines on either side. */
 .cell_input, div.highlight, .cell_output .output { break-inside: avoid; }
+/* A box's shadow that falls past the page's foot is painted as an empty box at the next page's
+   top (Chromium): boxes keep their borders on paper, not their shadows. */
+.admonition, details.sd-dropdown, .sd-card { box-shadow: none !important; }
 pre { orphans: 3; widows: 3; }
 /* Formulas: the site's sideways-scrolling box is not for paper (wide ones are scaled down to
    fit before printing); KaTeX's MathML copy is for screen readers, not for the printer. */
