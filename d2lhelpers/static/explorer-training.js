@@ -130,7 +130,11 @@
       return c;
     });
     var lower = el('div', {'class': 'd2l-lab-lower'}, app);
-    var confusion = el('div', {'class': 'd2l-lab-confusion', tabindex: 0, role: 'region', 'aria-label': '混淆矩阵'}, lower);
+    var confusion = el('div', {'class': 'd2l-lab-confusion', role: 'region', 'aria-label': '混淆矩阵'}, lower);
+    if (window.ResizeObserver) new ResizeObserver(function () {   // a Tab stop only while it scrolls
+      if (confusion.scrollWidth > confusion.clientWidth + 1) confusion.setAttribute('tabindex', '0');
+      else confusion.removeAttribute('tabindex');
+    }).observe(confusion);
     var strip = el('div', {'class': 'd2l-lab-strip'}, lower);
     var credit = el('p', {'class': 'd2l-lab-credit'}, app, '数据：Fashion-MNIST（Zalando Research，MIT 许可），');
     el('a', {href: 'https://github.com/zalandoresearch/fashion-mnist'}, credit, '来源');
