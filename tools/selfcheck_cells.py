@@ -34,6 +34,8 @@ BOOK = Path(__file__).resolve().parent.parent
 if str(BOOK) not in sys.path:
     sys.path.insert(0, str(BOOK))
 
+from tools.exercise_cells import _texts_in_sync  # noqa: E402 (one check for both generators)
+
 KEY = 'selfcheck'
 PARTS = ('heading', 'questions')
 TAGS = {'questions': ['remove-input', 'nbval-ignore-output']}   # widget model ids differ per run
@@ -210,18 +212,6 @@ def write_notebook(nb: dict, chapter: str, name: str) -> bool:
         if missing:
             cell['metadata']['tags'] = missing + tags
     return json.dumps(nb, ensure_ascii=False, sort_keys=True) != before
-
-
-def _texts_in_sync(book: Path, path: Path) -> bool:
-    import jupytext
-    text = book / 'texts' / f'{path.stem}.md'
-    if not text.is_file():
-        return True
-
-    def cells(p):
-        return [(c.cell_type, c.source.strip(), sorted(c.metadata.get('tags', [])))
-                for c in jupytext.read(p).cells]
-    return cells(path) == cells(text)
 
 
 def write(book: Path = BOOK, sync: bool = True) -> list[Path]:
